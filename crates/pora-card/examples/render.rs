@@ -1,0 +1,111 @@
+//! Writes sample documents: `cargo run -p pora-card --example render -- /tmp/card` gives
+//! `/tmp/card-kitas.{pdf,png}`, `/tmp/card-kitap.{pdf,png}`, `/tmp/card-eitas.{pdf,png}`, ...
+
+use pora_card::{CardData, Date, PermitKind, Sex};
+
+fn date(s: &str) -> Date {
+    s.parse().expect("example dates are valid")
+}
+
+/// A QR text shaped like a real credential: "PR1:" and Base45 characters (invented, not signed).
+fn sample_qr_text(seed: u32) -> String {
+    const B45: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+    let mut x = seed.wrapping_mul(2_654_435_761).wrapping_add(1);
+    let body: String = (0..300)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            char::from(B45[(x % 45) as usize])
+        })
+        .collect();
+    format!("PR1:{body}")
+}
+
+fn tanaka() -> CardData {
+    let mut d = CardData::new(
+        PermitKind::Itas,
+        "2C11AB4271-0093",
+        "TANAKA HIROSHI",
+        "OSAKA",
+        date("1984-03-12"),
+        Sex::Male,
+        "JPN",
+        "TZ1234567",
+        "E23",
+        "Production Engineering Manager",
+        "PT Sinar Cikarang Presisi",
+        "Jl. Jababeka Raya Blok F No. 12, Cikarang Utara, Kab. Bekasi, Jawa Barat 17530",
+        date("2025-01-15"),
+        date("2027-01-14"),
+        "Kantor Imigrasi Bekasi",
+        sample_qr_text(1),
+    );
+    d.issue_date = Some(date("2025-01-13"));
+    d
+}
+
+fn mueller() -> CardData {
+    CardData::new(
+        PermitKind::Itap,
+        "2D22CD0815-4711",
+        "MÜLLER, Jürgen Friedrich-Wilhelm",
+        "Garmisch-Partenkirchen",
+        date("1969-11-02"),
+        Sex::Male,
+        "DEU",
+        "C01X00T47",
+        "E31A",
+        "Retired",
+        "SUSANTI DEWI PERMATASARI",
+        "Perumahan Grand Wisata, Cluster Water Garden Blok AA 3 No. 8, Lambangjaya, Tambun Selatan, Kabupaten Bekasi 17510",
+        date("2024-06-01"),
+        date("2029-05-31"),
+        "Kantor Imigrasi Kelas I Non TPI Bekasi",
+        sample_qr_text(2),
+    )
+}
+
+fn li() -> CardData {
+    CardData::new(
+        PermitKind::Itas,
+        "2C11EF0042",
+        "李 明 (LI MING)",
+        "Shenzhen",
+        date("1991-07-30"),
+        Sex::Female,
+        "CHN",
+        "EA7654321",
+        "E33G",
+        "Remote Software Developer",
+        "PT Delta Silikon Nusantara",
+        "Apartemen Lippo Cikarang Tower B/1207, Cibatu, Cikarang Selatan",
+        date("2025-09-01"),
+        date("2026-08-31"),
+        "Kantor Imigrasi Bekasi",
+        sample_qr_text(3),
+    )
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let prefix = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "/tmp/card".into());
+    for (name, data) in [("kitas", tanaka()), ("kitap", mueller()), ("li", li())] {
+        std::fs::write(format!("{prefix}-{name}.pdf"), pora_card::card_pdf(&data)?)?;
+        std::fs::write(
+            format!("{prefix}-{name}.png"),
+            pora_card::card_png(&data, 300)?,
+        )?;
+        std::fs::write(
+            format!("{prefix}-e{name}.pdf"),
+            pora_card::epermit_pdf(&data)?,
+        )?;
+        std::fs::write(
+            format!("{prefix}-e{name}.png"),
+            pora_card::epermit_png(&data, 150)?,
+        )?;
+    }
+    println!("wrote {prefix}-{{kitas,kitap,li}}.{{pdf,png}} and {prefix}-e{{kitas,kitap,li}}.{{pdf,png}}");
+    Ok(())
+}

@@ -1,0 +1,277 @@
+//! The input of every renderer: what is printed on a permit, as plain data a caller fills from JSON.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer};
+
+/// The kind of stay permit, which decides the document's title.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[non_exhaustive]
+pub enum PermitKind {
+    /// ITAS, *Izin Tinggal Terbatas*: limited stay permit (card: KITAS).
+    #[serde(rename = "ITAS", alias = "itas", alias = "Itas")]
+    Itas,
+    /// ITAP, *Izin Tinggal Tetap*: permanent stay permit (card: KITAP).
+    #[serde(rename = "ITAP", alias = "itap", alias = "Itap")]
+    Itap,
+}
+
+impl PermitKind {
+    /// The last word of the Indonesian title: "TERBATAS" or "TETAP".
+    pub(crate) fn word_id(self) -> &'static str {
+        match self {
+            Self::Itas => "TERBATAS",
+            Self::Itap => "TETAP",
+        }
+    }
+
+    /// The first word of the English title: "LIMITED" or "PERMANENT".
+    pub(crate) fn word_en(self) -> &'static str {
+        match self {
+            Self::Itas => "LIMITED",
+            Self::Itap => "PERMANENT",
+        }
+    }
+
+    /// The short code printed on documents: "ITAS" or "ITAP".
+    pub(crate) fn code(self) -> &'static str {
+        match self {
+            Self::Itas => "ITAS",
+            Self::Itap => "ITAP",
+        }
+    }
+}
+
+/// Sex as recorded on the permit (`M`, `F` or `X`, as in travel documents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[non_exhaustive]
+pub enum Sex {
+    /// Male, *laki-laki*.
+    #[serde(rename = "M", alias = "m")]
+    Male,
+    /// Female, *perempuan*.
+    #[serde(rename = "F", alias = "f")]
+    Female,
+    /// Unspecified.
+    #[serde(rename = "X", alias = "x")]
+    Unspecified,
+}
+
+impl Sex {
+    /// The bilingual display form, e.g. "LAKI-LAKI / MALE".
+    pub(crate) fn display(self) -> &'static str {
+        match self {
+            Self::Male => "LAKI-LAKI / MALE",
+            Self::Female => "PEREMPUAN / FEMALE",
+            Self::Unspecified => "X",
+        }
+    }
+}
+
+/// A calendar date (proleptic Gregorian), written `YYYY-MM-DD` in JSON and printed `DD-MM-YYYY`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    // Field order gives the derived `Ord` the calendar order.
+    year: u16,
+    month: u8,
+    day: u8,
+}
+
+impl Date {
+    /// A date, or `None` when the day does not exist (e.g. 2025-02-29) or the year is outside 1..=9999.
+    pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
+        if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 {
+            return None;
+        }
+        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        let days = match month {
+            2 if leap => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
+        (day <= days).then_some(Self { year, month, day })
+    }
+
+    /// The year.
+    pub fn year(self) -> u16 {
+        self.year
+    }
+
+    /// The month, 1..=12.
+    pub fn month(self) -> u8 {
+        self.month
+    }
+
+    /// The day of the month, 1..=31.
+    pub fn day(self) -> u8 {
+        self.day
+    }
+
+    /// The form printed on the documents: `DD-MM-YYYY`, as Indonesian documents write dates.
+    pub(crate) fn printed(self) -> String {
+        format!("{:02}-{:02}-{:04}", self.day, self.month, self.year)
+    }
+}
+
+/// ISO 8601 calendar date, `YYYY-MM-DD`.
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+}
+
+/// The text was not a `YYYY-MM-DD` date that exists.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a YYYY-MM-DD calendar date: {0:?}")]
+pub struct DateParseError(String);
+
+impl FromStr for Date {
+    type Err = DateParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let err = || DateParseError(s.chars().take(40).collect());
+        let b = s.as_bytes();
+        let shape_ok = b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        if !shape_ok {
+            return Err(err());
+        }
+        // The shape check above guarantees ASCII digits at these positions, so the parses succeed.
+        let year = s[0..4].parse().map_err(|_| err())?;
+        let month = s[5..7].parse().map_err(|_| err())?;
+        let day = s[8..10].parse().map_err(|_| err())?;
+        Date::new(year, month, day).ok_or_else(err)
+    }
+}
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(deserializer)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// Everything printed on a permit document.
+///
+/// The crate does not know the credential format: `qr_text` is encoded into the QR code exactly as
+/// given (typically `PR1:` followed by Base45 text, which encodes in QR alphanumeric mode).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct CardData {
+    /// ITAS or ITAP.
+    pub permit_type: PermitKind,
+    /// The permit number (opaque, at most 20 characters).
+    pub permit_number: String,
+    /// Full name, UTF-8, as on the passport.
+    pub full_name: String,
+    /// Place of birth.
+    pub place_of_birth: String,
+    /// Date of birth.
+    pub date_of_birth: Date,
+    /// Sex.
+    pub sex: Sex,
+    /// Nationality, ISO 3166-1 alpha-3 (e.g. `JPN`) or a country name.
+    pub nationality: String,
+    /// Passport number (at most 9 characters in ICAO documents; up to 12 are accepted).
+    pub passport_number: String,
+    /// Visa index the permit was issued under, e.g. `E23`.
+    pub visa_index: String,
+    /// Occupation or job title.
+    pub occupation: String,
+    /// Sponsor (*penjamin*): company or person.
+    pub sponsor: String,
+    /// Address in Indonesia.
+    pub address: String,
+    /// First day of validity.
+    pub valid_from: Date,
+    /// Last day of validity.
+    pub valid_until: Date,
+    /// Issuing immigration office, e.g. "Kantor Imigrasi Bekasi".
+    pub issuing_office: String,
+    /// Date the document was issued; `valid_from` when absent.
+    #[serde(default)]
+    pub issue_date: Option<Date>,
+    /// The text to encode in the QR code, never altered or truncated.
+    pub qr_text: String,
+    /// Optional photo, JPEG or PNG bytes (base64 in JSON is left to the caller: here raw bytes).
+    #[serde(default, skip)]
+    pub photo: Option<Vec<u8>>,
+}
+
+impl CardData {
+    /// A permit's data without a photo or issue date; set those fields afterwards if needed.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        permit_type: PermitKind,
+        permit_number: impl Into<String>,
+        full_name: impl Into<String>,
+        place_of_birth: impl Into<String>,
+        date_of_birth: Date,
+        sex: Sex,
+        nationality: impl Into<String>,
+        passport_number: impl Into<String>,
+        visa_index: impl Into<String>,
+        occupation: impl Into<String>,
+        sponsor: impl Into<String>,
+        address: impl Into<String>,
+        valid_from: Date,
+        valid_until: Date,
+        issuing_office: impl Into<String>,
+        qr_text: impl Into<String>,
+    ) -> Self {
+        Self {
+            permit_type,
+            permit_number: permit_number.into(),
+            full_name: full_name.into(),
+            place_of_birth: place_of_birth.into(),
+            date_of_birth,
+            sex,
+            nationality: nationality.into(),
+            passport_number: passport_number.into(),
+            visa_index: visa_index.into(),
+            occupation: occupation.into(),
+            sponsor: sponsor.into(),
+            address: address.into(),
+            valid_from,
+            valid_until,
+            issuing_office: issuing_office.into(),
+            issue_date: None,
+            qr_text: qr_text.into(),
+            photo: None,
+        }
+    }
+
+    /// The issue date printed on the e-permit: `issue_date`, else `valid_from`.
+    pub fn effective_issue_date(&self) -> Date {
+        self.issue_date.unwrap_or(self.valid_from)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_parse_and_print() {
+        let d: Date = "2024-02-29".parse().unwrap();
+        assert_eq!(d.to_string(), "2024-02-29");
+        assert_eq!(d.printed(), "29-02-2024");
+        for bad in [
+            "2025-02-29",
+            "2025-13-01",
+            "2025-1-01",
+            "20250101",
+            "２０２５-01-01",
+            "0000-01-01",
+        ] {
+            assert!(bad.parse::<Date>().is_err(), "{bad}");
+        }
+        assert!(Date::new(2025, 1, 2) < Date::new(2025, 2, 1));
+    }
+}

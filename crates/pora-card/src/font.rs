@@ -1,0 +1,274 @@
+//! The embedded fonts (DejaVu Sans Condensed, regular and bold): glyph look-up, measuring and fitting.
+
+use std::collections::VecDeque;
+
+use ttf_parser::{Face, GlyphId};
+
+/// DejaVu Sans Condensed; licence in `fonts/LICENSE`.
+pub(crate) const REGULAR_TTF: &[u8] = include_bytes!("../fonts/DejaVuSansCondensed.ttf");
+/// DejaVu Sans Condensed Bold; licence in `fonts/LICENSE`.
+pub(crate) const BOLD_TTF: &[u8] = include_bytes!("../fonts/DejaVuSansCondensed-Bold.ttf");
+
+/// Millimetres per typographic point.
+pub(crate) const MM_PER_PT: f32 = 25.4 / 72.0;
+
+/// Which of the two embedded faces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum FontKind {
+    Regular,
+    Bold,
+}
+
+impl FontKind {
+    pub(crate) const ALL: [FontKind; 2] = [FontKind::Regular, FontKind::Bold];
+
+    pub(crate) fn index(self) -> usize {
+        match self {
+            Self::Regular => 0,
+            Self::Bold => 1,
+        }
+    }
+
+    pub(crate) fn data(self) -> &'static [u8] {
+        match self {
+            Self::Regular => REGULAR_TTF,
+            Self::Bold => BOLD_TTF,
+        }
+    }
+
+    pub(crate) fn postscript_name(self) -> &'static str {
+        match self {
+            Self::Regular => "DejaVuSansCondensed",
+            Self::Bold => "DejaVuSansCondensed-Bold",
+        }
+    }
+}
+
+/// Both faces, parsed once per document.
+#[derive(Debug)]
+pub(crate) struct Fonts {
+    faces: [Face<'static>; 2],
+}
+
+/// One positioned glyph of a shaped run: glyph id, the text it stands for, advance in font units.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Glyph {
+    pub(crate) id: u16,
+    pub(crate) ch: char,
+    pub(crate) advance: u16,
+}
+
+impl Fonts {
+    pub(crate) fn new() -> Self {
+        // The two fonts are compiled into the crate and are valid TrueType files (checked by the
+        // `fonts_parse` test), so parsing cannot fail.
+        let parse = |k: FontKind| Face::parse(k.data(), 0).expect("embedded font parses");
+        Self {
+            faces: [parse(FontKind::Regular), parse(FontKind::Bold)],
+        }
+    }
+
+    pub(crate) fn face(&self, kind: FontKind) -> &Face<'static> {
+        &self.faces[kind.index()]
+    }
+
+    /// Maps text to glyphs, one per char (no shaping beyond that, no kerning: the PDF and the PNG
+    /// renderer both place glyphs by these advances, so they agree). Control characters become
+    /// spaces; characters the font lacks become its `.notdef` box, never a panic.
+    pub(crate) fn glyphs(&self, kind: FontKind, text: &str) -> Vec<Glyph> {
+        let face = self.face(kind);
+        text.chars()
+            .map(|c| {
+                let c = if c.is_control() { ' ' } else { c };
+                let id = face.glyph_index(c).unwrap_or(GlyphId(0));
+                let advance = face.glyph_hor_advance(id).unwrap_or(0);
+                Glyph {
+                    id: id.0,
+                    ch: c,
+                    advance,
+                }
+            })
+            .collect()
+    }
+
+    pub(crate) fn units_per_em(&self, kind: FontKind) -> f32 {
+        f32::from(self.face(kind).units_per_em())
+    }
+
+    /// Width of `text` at `size_pt`, in millimetres.
+    pub(crate) fn width_mm(&self, kind: FontKind, size_pt: f32, text: &str) -> f32 {
+        let units: u32 = self
+            .glyphs(kind, text)
+            .iter()
+            .map(|g| u32::from(g.advance))
+            .sum();
+        units as f32 / self.units_per_em(kind) * size_pt * MM_PER_PT
+    }
+
+    /// Fits one line into `max_mm`: first shrinks the size down to `min_pt`, then cuts the text and
+    /// ends it with an ellipsis. Returns the text to print and its size.
+    pub(crate) fn fit_line(
+        &self,
+        kind: FontKind,
+        size_pt: f32,
+        min_pt: f32,
+        max_mm: f32,
+        text: &str,
+    ) -> (String, f32) {
+        let text = text.trim();
+        let w = self.width_mm(kind, size_pt, text);
+        if w <= max_mm {
+            return (text.to_string(), size_pt);
+        }
+        let shrunk = (size_pt * max_mm / w).max(min_pt);
+        // Round down to a tenth of a point so output does not depend on float noise.
+        let shrunk = (shrunk * 10.0).floor() / 10.0;
+        let shrunk = shrunk.max(min_pt);
+        if self.width_mm(kind, shrunk, text) <= max_mm {
+            return (text.to_string(), shrunk);
+        }
+        (self.ellipsize(kind, shrunk, max_mm, text), shrunk)
+    }
+
+    /// The longest prefix of `text` that, followed by "…", fits `max_mm`.
+    pub(crate) fn ellipsize(
+        &self,
+        kind: FontKind,
+        size_pt: f32,
+        max_mm: f32,
+        text: &str,
+    ) -> String {
+        let mut out: String = text.trim_end().to_string();
+        loop {
+            let candidate = format!("{}…", out.trim_end());
+            if out.is_empty() || self.width_mm(kind, size_pt, &candidate) <= max_mm {
+                return if out.is_empty() {
+                    "…".into()
+                } else {
+                    candidate
+                };
+            }
+            out.pop();
+        }
+    }
+
+    /// Breaks `text` into at most `max_lines` lines of `max_mm` at `size_pt`, at spaces where it
+    /// can (inside a word when a word alone is too long). When text is left over, the last line
+    /// ends with "…" and the flag is true.
+    pub(crate) fn wrap(
+        &self,
+        kind: FontKind,
+        size_pt: f32,
+        max_mm: f32,
+        max_lines: usize,
+        text: &str,
+    ) -> (Vec<String>, bool) {
+        let mut queue: VecDeque<String> = text.split_whitespace().map(String::from).collect();
+        let mut lines: Vec<String> = Vec::new();
+        let mut current = String::new();
+        while let Some(word) = queue.pop_front() {
+            let candidate = if current.is_empty() {
+                word.clone()
+            } else {
+                format!("{current} {word}")
+            };
+            if self.width_mm(kind, size_pt, &candidate) <= max_mm {
+                current = candidate;
+                continue;
+            }
+            if current.is_empty() {
+                // A word wider than a whole line: break it between characters.
+                let (head, tail) = self.split_to_width(kind, size_pt, max_mm, &word);
+                current = head;
+                if !tail.is_empty() {
+                    queue.push_front(tail);
+                }
+            } else {
+                queue.push_front(word);
+            }
+            lines.push(std::mem::take(&mut current));
+            if lines.len() == max_lines.max(1) {
+                break;
+            }
+        }
+        if !current.is_empty() {
+            lines.push(current);
+        }
+        let truncated = !queue.is_empty();
+        if truncated {
+            if let Some(last) = lines.last_mut() {
+                *last = self.ellipsize(kind, size_pt, max_mm, last);
+            }
+        }
+        (lines, truncated)
+    }
+
+    /// Splits one word into the longest head (at least one char) that fits `max_mm`, and the rest.
+    fn split_to_width(
+        &self,
+        kind: FontKind,
+        size_pt: f32,
+        max_mm: f32,
+        word: &str,
+    ) -> (String, String) {
+        let mut head = String::new();
+        let mut taken = 0;
+        for c in word.chars() {
+            head.push(c);
+            if taken > 0 && self.width_mm(kind, size_pt, &head) > max_mm {
+                head.pop();
+                break;
+            }
+            taken += 1;
+        }
+        (head, word.chars().skip(taken).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fonts_parse() {
+        let f = Fonts::new();
+        for k in FontKind::ALL {
+            assert_eq!(f.units_per_em(k), 2048.0);
+            assert!(f.face(k).glyph_index('Ü').is_some());
+        }
+    }
+
+    #[test]
+    fn fit_shrinks_then_ellipsizes() {
+        let f = Fonts::new();
+        let (t, s) = f.fit_line(FontKind::Regular, 8.0, 6.0, 100.0, "TANAKA HIROSHI");
+        assert_eq!((t.as_str(), s), ("TANAKA HIROSHI", 8.0));
+        let long = "WOLFESCHLEGELSTEINHAUSENBERGERDORFF ".repeat(5);
+        let (t, s) = f.fit_line(FontKind::Regular, 8.0, 6.0, 30.0, &long);
+        assert_eq!(s, 6.0);
+        assert!(t.ends_with('…'));
+        assert!(f.width_mm(FontKind::Regular, s, &t) <= 30.0);
+    }
+
+    #[test]
+    fn wrap_breaks_words_and_marks_leftovers() {
+        let f = Fonts::new();
+        let (lines, cut) = f.wrap(
+            FontKind::Regular,
+            7.0,
+            30.0,
+            2,
+            "Jl. Jababeka Raya Blok A No. 12, Cikarang Utara, Kabupaten Bekasi, Jawa Barat 17530",
+        );
+        assert_eq!(lines.len(), 2);
+        assert!(cut);
+        assert!(lines[1].ends_with('…'));
+        let (lines, cut) = f.wrap(FontKind::Regular, 7.0, 10.0, 9, &"X".repeat(60));
+        assert!(lines.len() > 2 && !cut);
+        for l in &lines {
+            assert!(f.width_mm(FontKind::Regular, 7.0, l) <= 10.0);
+        }
+        let (lines, _) = f.wrap(FontKind::Regular, 7.0, 30.0, 2, "李 明 MÜLLER");
+        assert_eq!(lines, vec!["李 明 MÜLLER".to_string()]);
+    }
+}
