@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::common::{self, field, FieldStyle, Fit, INK, NAVY, RED};
+use crate::common::{self, field, FieldStyle, Fit, NAVY, RED};
 use crate::data::CardData;
 use crate::error::{CardError, Field};
 use crate::font::{FontKind, Fonts};
@@ -18,10 +18,22 @@ const CORNER: f32 = 3.18;
 /// The MediaBox in points: 85.60 mm and 53.98 mm at 72/25.4 pt per mm, to 1/100 pt.
 const MEDIA_BOX_PT: (f32, f32) = (242.65, 153.01);
 
-/// The QR box (with its quiet zone) in millimetres.
-const QR_X: f32 = 60.2;
-const QR_Y: f32 = 14.0;
-const QR_SIZE: f32 = 22.6;
+/// Grid of the body: top of field row `i` (0..=7), in millimetres. Row 0 (permit number, in a
+/// larger size) gets a little extra room below it.
+fn row_top(i: usize) -> f32 {
+    let extra = if i >= 1 { 0.3 } else { 0.0 };
+    13.0 + i as f32 * 4.8 + extra
+}
+
+/// Left margin, column gap and the photo column's width.
+const MARGIN: f32 = 3.4;
+const GAP: f32 = 1.8;
+const PHOTO_W: f32 = 18.4;
+/// The photo and the QR code span rows 0..=4; both start a little below row 0's top.
+const BOX_TOP: f32 = 13.4;
+/// The QR box (with its quiet zone), right-aligned to the margin, as tall as the photo.
+const QR_SIZE: f32 = 23.3;
+const QR_X: f32 = WIDTH - MARGIN - QR_SIZE;
 /// Smallest module the card prints, in millimetres: a phone camera reads 0.25 mm modules at a
 /// normal distance, so the largest version is the one whose modules stay at least that big.
 const MIN_MODULE_MM: f32 = 0.25;
@@ -35,17 +47,17 @@ pub(crate) fn max_version(size: f32, min_module: f32) -> u8 {
 
 const STYLE: FieldStyle = FieldStyle {
     label_pt: 6.0,
-    value_pt: 7.0,
+    value_pt: 6.8,
     min_pt: 6.0,
     value_font: FontKind::Bold,
-    label_baseline: 2.0,
-    value_gap: 2.55,
-    line_pitch: 2.6,
+    label_baseline: 1.9,
+    value_gap: 2.45,
+    line_pitch: 2.4,
 };
 
 const BG: Rgb = Rgb(245, 247, 241);
-const GUILLOCHE_A: Rgb = Rgb(204, 224, 214);
-const GUILLOCHE_B: Rgb = Rgb(222, 212, 228);
+const GUILLOCHE_A: Rgb = Rgb(198, 220, 209);
+const GUILLOCHE_B: Rgb = Rgb(218, 207, 226);
 
 /// Builds the card's page.
 pub(crate) fn layout(data: &CardData, fonts: &Fonts) -> Result<Page, CardError> {
@@ -54,164 +66,75 @@ pub(crate) fn layout(data: &CardData, fonts: &Fonts) -> Result<Page, CardError> 
         &data.qr_text,
         max_version(QR_SIZE, MIN_MODULE_MM),
     )?);
-    let (px, py, pw, ph) = (3.4, 14.4, 17.0, 21.6);
+    let photo_h = row_top(5) - 0.6 - BOX_TOP;
     // 600 dpi worth of pixels for the photo box is plenty for print.
-    let photo = common::photo(data, pw, ph, (ph / 25.4 * 600.0) as u32)?;
+    let photo = common::photo(data, PHOTO_W, photo_h, (photo_h / 25.4 * 600.0) as u32)?;
 
     let mut page = Page::new(WIDTH, HEIGHT, MEDIA_BOX_PT);
     let card = Path::rounded_rect(0.0, 0.0, WIDTH, HEIGHT, [CORNER; 4]);
     page.items.push(Item::PushClip(card.clone()));
     background(&mut page);
     header(&mut page, fonts, data);
+    common::photo_box(&mut page, fonts, photo, (MARGIN, BOX_TOP, PHOTO_W, photo_h), 6.5);
 
-    common::photo_box(&mut page, fonts, photo, (px, py, pw, ph), 6.5);
-
-    // Middle column.
-    let (mx, mw) = (22.6, 35.8);
-    let pitch = 4.75;
-    let mut top = 13.4;
-    let permit_style = FieldStyle {
+    // Middle column: rows 0..=7.
+    let mx = MARGIN + PHOTO_W + GAP;
+    let mw = QR_X - GAP - mx;
+    let permit = FieldStyle {
         value_pt: 8.0,
+        value_gap: 2.75,
         ..STYLE
     };
-    field(
-        &mut page,
-        fonts,
-        permit_style,
-        mx,
-        top,
-        mw,
-        ("No. Izin", "Permit No."),
-        &data.permit_number,
-        Fit::Exact(Field::PermitNumber),
-    )?;
-    top += pitch + 0.3;
-    let mut row = |page: &mut Page, label: (&str, &str), value: &str, fit: Fit| {
-        let r = field(page, fonts, STYLE, mx, top, mw, label, value, fit);
-        top += pitch;
-        r
-    };
-    row(&mut page, ("Nama", "Name"), &data.full_name, Fit::Shorten)?;
-    let birth = format!(
-        "{}, {}",
-        data.place_of_birth.trim(),
-        data.date_of_birth.printed()
-    );
-    row(
-        &mut page,
-        ("Tempat/Tgl. Lahir", "Place/Date of Birth"),
-        &birth,
-        Fit::Shorten,
-    )?;
-    row(
-        &mut page,
-        ("Kewarganegaraan", "Nationality"),
-        &data.nationality,
-        Fit::Shorten,
-    )?;
-    row(
-        &mut page,
-        ("Pekerjaan", "Occupation"),
-        &data.occupation,
-        Fit::Shorten,
-    )?;
-    row(
-        &mut page,
-        ("Penjamin", "Sponsor"),
-        &data.sponsor,
-        Fit::Shorten,
-    )?;
-
-    // Under the photo.
-    let small = FieldStyle { ..STYLE };
-    let under = py + ph + 0.6;
-    field(
-        &mut page,
-        fonts,
-        small,
-        px,
-        under,
-        pw,
-        ("Kelamin", "Sex"),
-        sex_code(data),
-        Fit::Shorten,
-    )?;
-    field(
-        &mut page,
-        fonts,
-        small,
-        px,
-        under + pitch,
-        pw,
-        ("Indeks", "Index"),
-        &data.visa_index,
-        Fit::Exact(Field::VisaIndex),
-    )?;
-
-    // Under the QR code.
-    let (qx, qw) = (QR_X, QR_SIZE);
-    let mut qtop = QR_Y + QR_SIZE + 0.2;
-    field(
-        &mut page,
-        fonts,
-        STYLE,
-        qx,
-        qtop,
-        qw,
-        ("No. Paspor", "Passport"),
-        &data.passport_number,
-        Fit::Exact(Field::PassportNumber),
-    )?;
-    qtop += pitch;
-    field(
-        &mut page,
-        fonts,
-        STYLE,
-        qx,
-        qtop,
-        qw,
-        ("Berlaku", "Valid"),
-        &format!(
-            "{} – {}",
-            data.valid_from.printed(),
-            data.valid_until.printed()
+    let exact = |f| Fit::Exact(f);
+    let rows: [(FieldStyle, (&str, &str), String, Fit); 6] = [
+        (permit, ("No. Izin", "Permit No."), data.permit_number.clone(), exact(Field::PermitNumber)),
+        (STYLE, ("Nama", "Name"), data.full_name.clone(), Fit::Shorten),
+        (
+            STYLE,
+            ("Tempat/Tgl Lahir", "Birth"),
+            format!("{}, {}", data.place_of_birth.trim(), data.date_of_birth.printed()),
+            // ", DD-MM-YYYY" is never cut.
+            Fit::KeepTail(12),
         ),
-        Fit::Shorten,
-    )?;
+        (STYLE, ("Kewarganegaraan", "Nationality"), data.nationality.clone(), Fit::Shorten),
+        (STYLE, ("Pekerjaan", "Occupation"), data.occupation.clone(), Fit::Shorten),
+        (STYLE, ("Penjamin", "Sponsor"), data.sponsor.clone(), Fit::Shorten),
+    ];
+    for (i, (style, label, value, fit)) in rows.into_iter().enumerate() {
+        field(&mut page, fonts, style, mx, row_top(i), mw, label, &value, fit)?;
+    }
+    let address = FieldStyle {
+        value_pt: 6.5,
+        ..STYLE
+    };
+    field(&mut page, fonts, address, mx, row_top(6), mw, ("Alamat", "Address"), &data.address, Fit::Wrap(3))?;
 
-    // Bottom, full width left of the QR column.
-    let btop = under + 2.0 * pitch;
-    field(
-        &mut page,
-        fonts,
-        STYLE,
-        px,
-        btop,
-        mx + mw - px,
-        ("Alamat", "Address"),
-        &data.address,
-        Fit::Shorten,
-    )?;
-    let office_top = btop;
-    let _ = office_top;
-    field(
-        &mut page,
-        fonts,
-        FieldStyle {
-            value_font: FontKind::Regular,
-            ..STYLE
-        },
-        qx,
-        qtop + pitch,
-        qw,
-        ("Kantor", "Office"),
-        &data.issuing_office,
-        Fit::Shorten,
-    )?;
+    // Under the photo: rows 5..=7.
+    let under_photo: [((&str, &str), &str, Fit); 3] = [
+        (("Kelamin", "Sex"), sex_code(data), Fit::Shorten),
+        (("Paspor", "Passport"), &data.passport_number, exact(Field::PassportNumber)),
+        (("Indeks", "Visa Index"), &data.visa_index, exact(Field::VisaIndex)),
+    ];
+    for (i, (label, value, fit)) in under_photo.into_iter().enumerate() {
+        field(&mut page, fonts, STYLE, MARGIN, row_top(5 + i), PHOTO_W, label, value, fit)?;
+    }
+
+    // Under the QR code, aligned with its dark modules rather than its quiet zone: rows 5..=7.
+    let module = QR_SIZE / qr.total_modules() as f32;
+    let qx = QR_X + module * crate::qr::QUIET_ZONE as f32;
+    let qw = WIDTH - MARGIN - qx;
+    let under_qr: [(FieldStyle, (&str, &str), String); 3] = [
+        (STYLE, ("Berlaku dari", "From"), data.valid_from.printed()),
+        (STYLE, ("Berlaku s.d.", "Until"), data.valid_until.printed()),
+        (STYLE, ("Tgl. Terbit", "Issued"), data.effective_issue_date().printed()),
+    ];
+    for (i, (style, label, value)) in under_qr.into_iter().enumerate() {
+        field(&mut page, fonts, style, qx, row_top(5 + i), qw, label, &value, Fit::Shorten)?;
+    }
 
     page.items.push(Item::Qr {
         x: QR_X,
-        y: QR_Y,
+        y: BOX_TOP,
         size: QR_SIZE,
         matrix: qr,
     });
@@ -288,26 +211,18 @@ fn header(page: &mut Page, fonts: &Fonts, data: &CardData) {
         title,
     );
     let subtitle = format!("{} STAY PERMIT CARD", data.permit_type.word_en());
-    page.text(
-        fonts,
-        x,
-        9.9,
-        6.0,
-        FontKind::Regular,
-        light,
-        Align::Left,
-        subtitle,
-    );
+    let subtitle_w = fonts.width_mm(FontKind::Regular, 6.0, &subtitle);
+    page.text(fonts, x, 9.9, 6.0, FontKind::Regular, light, Align::Left, subtitle);
     let code = format!("K{}", data.permit_type.code());
-    page.text(
-        fonts,
-        WIDTH - 3.4,
-        7.4,
-        11.0,
-        FontKind::Bold,
-        Rgb::WHITE,
-        Align::Right,
-        code,
-    );
-    let _ = INK;
+    let right = WIDTH - MARGIN;
+    page.text(fonts, right, 6.6, 11.0, FontKind::Bold, Rgb::WHITE, Align::Right, code);
+    // The issuing office, right-aligned under the code, as the card's issuing authority.
+    let room = right - (x + subtitle_w + 3.0);
+    // A long office name is first written with the usual abbreviation "Kanim".
+    let mut office = data.issuing_office.trim().to_string();
+    if fonts.width_mm(FontKind::Regular, 6.0, &office) > room {
+        office = office.replace("Kantor Imigrasi", "Kanim").replace("KANTOR IMIGRASI", "KANIM");
+    }
+    let (office, size) = fonts.fit_line(FontKind::Regular, 6.0, 6.0, room, &office);
+    page.text(fonts, right, 9.9, size, FontKind::Regular, light, Align::Right, office);
 }

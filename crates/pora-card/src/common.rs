@@ -77,6 +77,8 @@ pub(crate) fn photo(
 pub(crate) enum Fit {
     /// Free text: shrink to the minimum size, then cut with an ellipsis.
     Shorten,
+    /// Like `Shorten`, but the last this-many characters are never cut (a date after a place).
+    KeepTail(usize),
     /// Free text on up to this many lines at the given size; the last line is cut with "…".
     Wrap(usize),
     /// An identifier: shrink, but never cut; fail with `FieldTooLong` instead.
@@ -122,9 +124,25 @@ pub(crate) fn field(
     let baseline = top + style.label_baseline + style.value_gap;
     let font = style.value_font;
     match fit {
-        Fit::Shorten => {
-            let (text, size) = fonts.fit_line(font, style.value_pt, style.min_pt, width, value);
-            page.text(fonts, x, baseline, size, font, INK, Align::Left, text);
+        Fit::Shorten | Fit::KeepTail(_) => {
+            let value = value.trim();
+            let keep = if let Fit::KeepTail(n) = fit { n } else { 0 };
+            let split = value
+                .char_indices()
+                .rev()
+                .nth(keep.saturating_sub(1))
+                .map_or(value.len(), |(i, _)| if keep == 0 { value.len() } else { i });
+            let (head, tail) = value.split_at(split);
+            let fit = |kind| fonts.fit_line_keeping_tail(kind, style.value_pt, style.min_pt, width, head, tail);
+            // Bold first; a value too long for bold at the minimum size is set in the narrower
+            // regular weight before anything is cut.
+            let (mut text, mut size) = fit(font);
+            let mut used = font;
+            if font == FontKind::Bold && text != value {
+                (text, size) = fit(FontKind::Regular);
+                used = FontKind::Regular;
+            }
+            page.text(fonts, x, baseline, size, used, INK, Align::Left, text);
         }
         Fit::Wrap(lines) => {
             let (wrapped, _) = fonts.wrap(font, style.value_pt, width, lines, value);

@@ -115,19 +115,34 @@ impl Fonts {
         max_mm: f32,
         text: &str,
     ) -> (String, f32) {
-        let text = text.trim();
-        let w = self.width_mm(kind, size_pt, text);
+        self.fit_line_keeping_tail(kind, size_pt, min_pt, max_mm, text.trim(), "")
+    }
+
+    /// Like [`Fonts::fit_line`] for `head` followed by `tail`, but only `head` is ever cut (e.g. a
+    /// place of birth before the date that must stay whole).
+    pub(crate) fn fit_line_keeping_tail(
+        &self,
+        kind: FontKind,
+        size_pt: f32,
+        min_pt: f32,
+        max_mm: f32,
+        head: &str,
+        tail: &str,
+    ) -> (String, f32) {
+        let text = format!("{head}{tail}");
+        let w = self.width_mm(kind, size_pt, &text);
         if w <= max_mm {
-            return (text.to_string(), size_pt);
+            return (text, size_pt);
         }
         let shrunk = (size_pt * max_mm / w).max(min_pt);
         // Round down to a tenth of a point so output does not depend on float noise.
-        let shrunk = (shrunk * 10.0).floor() / 10.0;
-        let shrunk = shrunk.max(min_pt);
-        if self.width_mm(kind, shrunk, text) <= max_mm {
-            return (text.to_string(), shrunk);
+        let shrunk = ((shrunk * 10.0).floor() / 10.0).max(min_pt);
+        if self.width_mm(kind, shrunk, &text) <= max_mm {
+            return (text, shrunk);
         }
-        (self.ellipsize(kind, shrunk, max_mm, text), shrunk)
+        let room = max_mm - self.width_mm(kind, shrunk, tail);
+        let head = self.ellipsize(kind, shrunk, room, head);
+        (format!("{head}{tail}"), shrunk)
     }
 
     /// The longest prefix of `text` that, followed by "…", fits `max_mm`.
