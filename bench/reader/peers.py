@@ -3,7 +3,8 @@
 
 Usage: peers.py DIR [REPEATS]. Prints one JSON line per (reader, image), same protocol as the Rust
 bench: images are decoded to greyscale first (Pillow), only the reader call is timed, best of
-REPEATS runs, single thread. Each reader runs with its library defaults for QR codes (zxing-cpp's
+REPEATS runs, single thread, measured as the thread's CPU time (time.thread_time), like the Rust
+bench, so load from other processes on a shared machine does not inflate it. Each reader runs with its library defaults for QR codes (zxing-cpp's
 defaults include try_harder, try_rotate, try_invert and try_downscale).
 """
 import json
@@ -54,13 +55,13 @@ def main():
             best = float("inf")
             texts = []
             for _ in range(max(1, repeats)):
-                t = time.perf_counter()
+                t = time.thread_time()
                 try:
                     texts = fn(grey)
                 except Exception as e:  # a peer crash counts as "nothing read"
                     print(f"{name} raised on {it['file']}: {e}", file=sys.stderr)
                     texts = []
-                best = min(best, (time.perf_counter() - t) * 1e3)
+                best = min(best, (time.thread_time() - t) * 1e3)
             ok = it["text"] in texts
             wrong = any(t != it["text"] for t in texts)
             print(json.dumps({"reader": name, "file": it["file"], "class": it["class"], "ok": ok,

@@ -331,9 +331,10 @@ fn make(class: &'static str, rng: &mut ChaCha8Rng, quality: u8, crop: bool) -> S
         roll,
         card_px,
         cx: rng.gen_range(half..W as f64 - half),
-        cy: rng.gen_range(
-            (half * 0.8).min(H as f64 / 2.0)..(H as f64 - half * 0.8).max(H as f64 / 2.0),
-        ),
+        cy: {
+            let m = (half * 0.8).min(H as f64 / 2.0 - 1.0);
+            rng.gen_range(m..H as f64 - m)
+        },
     };
     let mut text_rows = Vec::new();
     for i in 0..8 {

@@ -1,18 +1,21 @@
 //! Greyscale image type and the cheap image operations the preprocessing cascade is built from.
 
-use rxing::common::{BitMatrix, HybridBinarizer};
-use rxing::{Binarizer, Luma8LuminanceSource};
+use std::borrow::Cow;
 
-/// An 8-bit greyscale image, row-major, `data.len() == width * height`.
+use rxing::common::{BitArray, BitMatrix};
+
+/// An 8-bit greyscale image, row-major, `data.len() == width * height`. Borrows a caller's frame
+/// where it can, so the first pass copies nothing.
 #[derive(Debug, Clone)]
-pub(crate) struct Luma {
+pub(crate) struct Luma<'a> {
     pub width: usize,
     pub height: usize,
-    pub data: Vec<u8>,
+    pub data: Cow<'a, [u8]>,
 }
 
-impl Luma {
-    pub fn new(width: usize, height: usize, data: Vec<u8>) -> Self {
+impl<'a> Luma<'a> {
+    pub fn new(width: usize, height: usize, data: impl Into<Cow<'a, [u8]>>) -> Self {
+        let data = data.into();
         debug_assert_eq!(data.len(), width * height);
         Self {
             width,
@@ -24,29 +27,144 @@ impl Luma {
     fn px(&self, x: usize, y: usize) -> u8 {
         self.data[y * self.width + x]
     }
+
+    fn row(&self, y: usize) -> &[u8] {
+        &self.data[y * self.width..(y + 1) * self.width]
+    }
 }
 
-/// zxing's hybrid (block-local average) binarizer, the same first pass zxing-cpp uses.
-pub(crate) fn hybrid(img: &Luma) -> Option<BitMatrix> {
-    let source = Luma8LuminanceSource::new(img.data.clone(), img.width as u32, img.height as u32);
-    HybridBinarizer::new(source)
-        .get_black_matrix()
-        .ok()
-        .cloned()
+const WORD: usize = usize::BITS as usize;
+
+/// Builds a `BitMatrix` row by row: `dark(y, row, mask)` fills `mask[x] = 1` for dark pixels
+/// (and 0 for light ones; every entry must be written).
+fn pack_rows(w: usize, h: usize, mut dark: impl FnMut(usize, &mut [u8])) -> Option<BitMatrix> {
+    let mut bits = BitMatrix::new(u32::try_from(w).ok()?, u32::try_from(h).ok()?).ok()?;
+    // Padded to whole words so the packing below never reads past the end.
+    let mut mask = vec![0u8; w.div_ceil(WORD) * WORD];
+    let mut row = BitArray::with_size(w);
+    for y in 0..h {
+        dark(y, &mut mask[..w]);
+        for (i, chunk) in mask.chunks_exact(WORD).enumerate() {
+            row.setBulk(i * WORD, pack_word(chunk));
+        }
+        // `y < h` and `h` fits u32 (checked above).
+        bits.setRow(y as u32, &row);
+    }
+    Some(bits)
+}
+
+/// Packs `WORD` bytes, each 0 or 1, into one word, byte `i` to bit `i`.
+fn pack_word(bytes: &[u8]) -> usize {
+    let mut word = 0usize;
+    for (k, eight) in bytes.chunks_exact(8).enumerate() {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(eight);
+        // Each byte is 0 or 1; the multiplication gathers byte i's low bit into bit 56 + i.
+        let gathered = u64::from_le_bytes(b).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+        word |= (gathered as usize) << (8 * k);
+    }
+    word
 }
 
 /// Packs a per-pixel predicate "is dark" into a `BitMatrix`.
 fn pack(img: &Luma, mut dark: impl FnMut(usize, usize, u8) -> bool) -> Option<BitMatrix> {
-    let mut bits = BitMatrix::new(img.width as u32, img.height as u32).ok()?;
-    for y in 0..img.height {
-        let row = &img.data[y * img.width..(y + 1) * img.width];
-        for (x, &v) in row.iter().enumerate() {
-            if dark(x, y, v) {
-                bits.set(x as u32, y as u32);
+    pack_rows(img.width, img.height, |y, mask| {
+        for (x, (&v, m)) in img.row(y).iter().zip(mask.iter_mut()).enumerate() {
+            *m = u8::from(dark(x, y, v));
+        }
+    })
+}
+
+const BLOCK: usize = 8;
+const MIN_DYNAMIC_RANGE: u32 = 24;
+
+/// zxing's hybrid binarizer (the one zxing-cpp runs first): per 8x8 block black points, each
+/// block thresholded at the mean black point of the surrounding 5x5 blocks; flat blocks inherit
+/// their neighbours' black point. Falls back to Otsu on images under 40 px a side.
+pub(crate) fn hybrid(img: &Luma) -> Option<BitMatrix> {
+    let (w, h) = (img.width, img.height);
+    if w < 5 * BLOCK || h < 5 * BLOCK {
+        return otsu(img);
+    }
+    let (bw, bh) = (w.div_ceil(BLOCK), h.div_ceil(BLOCK));
+    let mut black = vec![0u32; bw * bh];
+    // Column-wise accumulation over the block's 8 rows (vectorises), then per-block reduction.
+    let (mut csum, mut cmin, mut cmax) = (vec![0u16; w], vec![0u8; w], vec![0u8; w]);
+    let (mut sum, mut min, mut max) = (vec![0u32; bw], vec![0u8; bw], vec![0u8; bw]);
+    for by in 0..bh {
+        let y0 = (by * BLOCK).min(h - BLOCK);
+        csum.fill(0);
+        cmin.fill(255);
+        cmax.fill(0);
+        for y in y0..y0 + BLOCK {
+            for (((&v, s), lo), hi) in img
+                .row(y)
+                .iter()
+                .zip(csum.iter_mut())
+                .zip(cmin.iter_mut())
+                .zip(cmax.iter_mut())
+            {
+                *s += u16::from(v);
+                *lo = (*lo).min(v);
+                *hi = (*hi).max(v);
             }
         }
+        for bx in 0..bw {
+            // The last block is shifted left to fit when w % 8 != 0.
+            let x0 = (bx * BLOCK).min(w - BLOCK);
+            sum[bx] = csum[x0..x0 + BLOCK].iter().map(|&v| u32::from(v)).sum();
+            min[bx] = cmin[x0..x0 + BLOCK].iter().copied().fold(255, u8::min);
+            max[bx] = cmax[x0..x0 + BLOCK].iter().copied().fold(0, u8::max);
+        }
+        for bx in 0..bw {
+            let (lo, hi) = (u32::from(min[bx]), u32::from(max[bx]));
+            let mut avg = sum[bx] / (BLOCK * BLOCK) as u32;
+            if hi - lo <= MIN_DYNAMIC_RANGE {
+                avg = lo / 2;
+                if by > 0 && bx > 0 {
+                    let nb = (black[(by - 1) * bw + bx]
+                        + 2 * black[by * bw + bx - 1]
+                        + black[(by - 1) * bw + bx - 1])
+                        / 4;
+                    if lo < nb {
+                        avg = nb;
+                    }
+                }
+            }
+            black[by * bw + bx] = avg;
+        }
     }
-    Some(bits)
+    // Per block: mean of the 5x5 neighbourhood of black points (clamped to the grid).
+    let mut thr = vec![0u8; bw * bh];
+    for by in 0..bh {
+        let cy = by.clamp(2, bh - 3);
+        for bx in 0..bw {
+            let cx = bx.clamp(2, bw - 3);
+            let mut s = 0u32;
+            for yy in cy - 2..=cy + 2 {
+                s += black[yy * bw + cx - 2..=yy * bw + cx + 2]
+                    .iter()
+                    .sum::<u32>();
+            }
+            // Mean of values <= 255.
+            thr[by * bw + bx] = (s / 25) as u8;
+        }
+    }
+    pack_rows(w, h, |y, mask| {
+        // Pixels of the last partial block row/column use the block that was shifted to fit.
+        let by = (y / BLOCK).min(bh - 1);
+        let trow = &thr[by * bw..(by + 1) * bw];
+        for ((px, m), &t) in img
+            .row(y)
+            .chunks(BLOCK)
+            .zip(mask.chunks_mut(BLOCK))
+            .zip(trow)
+        {
+            for (&v, m) in px.iter().zip(m) {
+                *m = u8::from(v <= t);
+            }
+        }
+    })
 }
 
 /// Global Otsu threshold over the whole image.
@@ -83,7 +201,7 @@ fn integral(img: &Luma) -> Vec<u64> {
     for y in 0..img.height {
         let mut row = 0u64;
         for x in 0..w {
-            row += u64::from(img.px(x, y));
+            row += u64::from(img.data[y * w + x]);
             ii[(y + 1) * stride + x + 1] = ii[y * stride + x + 1] + row;
         }
     }
@@ -142,7 +260,7 @@ pub(crate) fn percentile(hist: &[u64; 256], p: u64) -> u8 {
 }
 
 /// Linear contrast stretch mapping the 1st..99th percentile to 0..255.
-pub(crate) fn stretch(img: &Luma) -> Luma {
+pub(crate) fn stretch(img: &Luma) -> Luma<'static> {
     let hist = histogram(&img.data);
     let lo = i32::from(percentile(&hist, 1));
     let hi = i32::from(percentile(&hist, 99)).max(lo + 1);
@@ -152,12 +270,15 @@ pub(crate) fn stretch(img: &Luma) -> Luma {
     Luma::new(
         img.width,
         img.height,
-        img.data.iter().map(|&v| lut[v as usize]).collect(),
+        img.data
+            .iter()
+            .map(|&v| lut[v as usize])
+            .collect::<Vec<u8>>(),
     )
 }
 
 /// 3x3 box blur (denoise), edges clamped.
-pub(crate) fn box3(img: &Luma) -> Luma {
+pub(crate) fn box3(img: &Luma) -> Luma<'static> {
     let (w, h) = (img.width, img.height);
     let mut out = vec![0u8; w * h];
     for y in 0..h {
@@ -177,7 +298,7 @@ pub(crate) fn box3(img: &Luma) -> Luma {
 }
 
 /// Downscale by an integer factor with area averaging.
-pub(crate) fn downscale(img: &Luma, f: usize) -> Luma {
+pub(crate) fn downscale(img: &Luma, f: usize) -> Luma<'static> {
     let (w, h) = (img.width / f, img.height / f);
     let mut out = vec![0u8; w * h];
     let n = (f * f) as u32;
@@ -205,7 +326,7 @@ pub(crate) fn crop_upscale(
     cw: usize,
     ch: usize,
     f: usize,
-) -> Luma {
+) -> Luma<'static> {
     let x0 = x0.min(img.width.saturating_sub(1));
     let y0 = y0.min(img.height.saturating_sub(1));
     let cw = cw.min(img.width - x0);

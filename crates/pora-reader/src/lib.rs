@@ -137,7 +137,7 @@ pub fn read_luma(
     opts: &ReadOptions,
 ) -> Result<Vec<QrCode>, ReadError> {
     load::check_frame(width, height, 1, pixels.len(), opts)?;
-    let img = Luma::new(width as usize, height as usize, pixels.to_vec());
+    let img = Luma::new(width as usize, height as usize, pixels);
     cascade::run(&img, opts)
 }
 

@@ -7,7 +7,7 @@ use image::{ImageDecoder, ImageError, ImageFormat, ImageReader, Limits};
 use crate::{Luma, ReadError, ReadOptions};
 
 /// Decodes PNG, JPEG or WebP bytes into luminance, enforcing `opts` limits before allocating.
-pub(crate) fn decode(bytes: &[u8], opts: &ReadOptions) -> Result<Luma, ReadError> {
+pub(crate) fn decode(bytes: &[u8], opts: &ReadOptions) -> Result<Luma<'static>, ReadError> {
     if bytes.is_empty() {
         return Err(ReadError::Empty);
     }
