@@ -1,0 +1,14 @@
+//! pora-core's integration tests: public conformance vectors, the named vector set, forgery
+//! attempts, date boundaries, property tests and the size budget.
+
+mod boundaries;
+mod budget;
+mod conformance;
+mod forgery;
+mod props;
+mod vectors;
+
+/// Decodes hex (either case); panics on bad fixture data.
+pub fn hex(s: &str) -> Vec<u8> {
+    pora_core::hex::decode(s.trim()).unwrap_or_else(|| panic!("bad hex in fixture: {s}"))
+}
