@@ -291,8 +291,12 @@ impl CoseSign1 {
     }
 
     /// The Sig_structure bytes ("ToBeSigned") for this message's protected header and payload.
+    ///
+    /// RFC 9052 §4.4: with no protected parameters the body_protected is a zero-length bstr, also
+    /// when the message carried them as an encoded empty map (`h'A0'`).
     pub fn tbs_data(&self, external_aad: &[u8]) -> Vec<u8> {
-        sig_structure(&self.protected.original, external_aad, self.payload.as_deref().unwrap_or(&[]))
+        let protected: &[u8] = if self.protected.header.is_empty() { &[] } else { &self.protected.original };
+        sig_structure(protected, external_aad, self.payload.as_deref().unwrap_or(&[]))
     }
 
     /// The algorithm named in the protected header, else the unprotected one.
