@@ -6,28 +6,37 @@ use rxing::common::BitMatrix;
 use crate::diagnose::{diagnose, Evidence};
 use crate::engine::{decode_bits, Attempt};
 use crate::image_ops::{self, Luma};
+use crate::region;
 use crate::{is_qr_alphanumeric, QrCode, ReadError, ReadOptions};
 
 /// A cascade pass, in the order they are tried. Stable names for diagnostics and benchmarks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Pass {
-    /// zxing's hybrid (local block average) binarizer on the frame as it is.
+    /// zxing's hybrid (local block average) binarizer on the frame as it is, sparse row scan.
     Hybrid,
-    /// The same, dark and light swapped (light-on-dark codes).
+    /// The same binary image, finder patterns searched on every row (small or rotated codes).
+    Thorough,
+    /// The hybrid binarizer with a lower minimum block contrast (low-contrast codes).
+    LowContrast,
+    /// The hybrid binary image with dark and light swapped (light-on-dark codes).
     Inverted,
-    /// Contrast stretch, then a local-mean threshold over a wide window (low contrast, shadow, glare).
+    /// Contrast stretch, then a local-mean threshold over a wide window (shadow, glare, low light).
     LocalMean,
     /// A single global Otsu threshold (blur, where local thresholds fray module edges).
     Global,
     /// 3x3 box blur, then the hybrid binarizer (sensor noise).
     Denoised,
-    /// Half-size area downscale, then the hybrid binarizer (heavy noise and blur).
+    /// Half-size area downscale, then the hybrid binarizer (heavy noise, very large modules).
     HalfScale,
-    /// Bilinear 2x upscale, then the hybrid binarizer (modules under 2 px).
-    Upscaled,
-    /// Finder-pattern search on every row instead of a sparse subset.
-    Thorough,
+    /// A crop around a likely code, upscaled when modules are small, hybrid binarizer.
+    RegionHybrid,
+    /// The same crop, Otsu threshold computed on the crop alone.
+    RegionGlobal,
+    /// The same crop, local-mean thresholds at two window sizes proportional to the module size.
+    RegionLocal,
+    /// The same crop sharpened (unsharp mask at module scale) before thresholding (blur, motion).
+    RegionSharpened,
 }
 
 impl Pass {
@@ -35,13 +44,17 @@ impl Pass {
     pub fn name(self) -> &'static str {
         match self {
             Self::Hybrid => "hybrid",
+            Self::Thorough => "thorough",
+            Self::LowContrast => "low-contrast",
             Self::Inverted => "inverted",
             Self::LocalMean => "local-mean",
             Self::Global => "global",
             Self::Denoised => "denoised",
             Self::HalfScale => "half-scale",
-            Self::Upscaled => "upscaled",
-            Self::Thorough => "thorough",
+            Self::RegionHybrid => "region-hybrid",
+            Self::RegionGlobal => "region-global",
+            Self::RegionLocal => "region-local",
+            Self::RegionSharpened => "region-sharpened",
         }
     }
 }
@@ -58,74 +71,134 @@ const IDENTITY: Frame = Frame {
     offset: (0.0, 0.0),
 };
 
+/// Most regions retried per frame.
+const MAX_REGIONS: usize = 4;
+/// Largest crop (after upscaling) the region passes work on, in pixels.
+const MAX_REGION_PIXELS: usize = 3_000_000;
+
 /// Runs the cascade on `img`.
 pub(crate) fn run(img: &Luma, opts: &ReadOptions) -> Result<Vec<QrCode>, ReadError> {
     let mut ev = Evidence::default();
     if img.width < 21 || img.height < 21 {
         return Err(ReadError::NoCode(diagnose(img, &ev)));
     }
-    let mut try_pass = |pass: Pass, bits: Option<BitMatrix>, frame: Frame, harder: bool| {
-        let bits = bits?;
-        let attempt = decode_bits(&bits, harder);
-        accept(pass, attempt, frame, opts, &mut ev)
-    };
+    let try_pass =
+        |ev: &mut Evidence, pass: Pass, bits: Option<&BitMatrix>, frame: Frame, harder: bool| {
+            let attempt = decode_bits(bits?, harder);
+            accept(pass, attempt, frame, opts, ev)
+        };
 
-    let hybrid = image_ops::hybrid(img);
-    if let Some(codes) = try_pass(Pass::Hybrid, hybrid.clone(), IDENTITY, false) {
-        return Ok(codes);
+    // Cheap passes on the whole frame: one binarization, several looks at it.
+    let mut hybrid = image_ops::hybrid(img, image_ops::MIN_DYNAMIC_RANGE);
+    if let Some(c) = try_pass(&mut ev, Pass::Hybrid, hybrid.as_ref(), IDENTITY, false) {
+        return Ok(c);
     }
-    let inverted = hybrid.map(|mut b| {
+    if let Some(c) = try_pass(&mut ev, Pass::Thorough, hybrid.as_ref(), IDENTITY, true) {
+        return Ok(c);
+    }
+    let low = image_ops::hybrid(img, 6);
+    if let Some(c) = try_pass(&mut ev, Pass::LowContrast, low.as_ref(), IDENTITY, false) {
+        return Ok(c);
+    }
+    if let Some(b) = hybrid.as_mut() {
         b.flip_self();
-        b
-    });
-    if let Some(codes) = try_pass(Pass::Inverted, inverted, IDENTITY, false) {
-        return Ok(codes);
     }
-    if opts.try_harder {
-        let stretched = image_ops::stretch(img);
-        let r = (img.width.min(img.height) / 40).clamp(8, 40);
+    if let Some(c) = try_pass(&mut ev, Pass::Inverted, hybrid.as_ref(), IDENTITY, false) {
+        return Ok(c);
+    }
+    if !opts.try_harder {
+        return Err(ReadError::NoCode(diagnose(img, &ev)));
+    }
+
+    // Whole-frame retries with other binarizations.
+    let stretched = image_ops::stretch(img);
+    let r = (img.width.min(img.height) / 40).clamp(8, 40);
+    let local = image_ops::local_mean(&stretched, r, 8);
+    if let Some(c) = try_pass(&mut ev, Pass::LocalMean, local.as_ref(), IDENTITY, false) {
+        return Ok(c);
+    }
+    if let Some(c) = try_pass(
+        &mut ev,
+        Pass::Global,
+        image_ops::otsu(img).as_ref(),
+        IDENTITY,
+        false,
+    ) {
+        return Ok(c);
+    }
+    let denoised = image_ops::box3(img);
+    let bits = image_ops::hybrid(&denoised, image_ops::MIN_DYNAMIC_RANGE);
+    if let Some(c) = try_pass(&mut ev, Pass::Denoised, bits.as_ref(), IDENTITY, false) {
+        return Ok(c);
+    }
+    if img.width >= 400 && img.height >= 400 {
+        let half = image_ops::downscale(img, 2);
+        let frame = Frame {
+            scale: 2.0,
+            offset: (0.0, 0.0),
+        };
+        let bits = image_ops::hybrid(&half, image_ops::MIN_DYNAMIC_RANGE);
+        if let Some(c) = try_pass(&mut ev, Pass::HalfScale, bits.as_ref(), frame, false) {
+            return Ok(c);
+        }
+    }
+
+    // Focused retries on crops around finder patterns seen so far, then around textured areas.
+    let mut regions = region::around_patterns(&ev.patterns, img.width, img.height);
+    for t in region::textured(&img.data, img.width, img.height) {
+        if !regions.iter().any(|(r, _)| r.overlap(&t.0) > 0.8) {
+            regions.push(t);
+        }
+    }
+    for (rect, module) in regions.into_iter().take(MAX_REGIONS) {
+        let guess = module.or(ev.module_px).unwrap_or(3.0);
+        let mut f: usize = if guess < 2.2 {
+            3
+        } else if guess < 3.5 {
+            2
+        } else {
+            1
+        };
+        while f > 1 && rect.w * rect.h * f * f > MAX_REGION_PIXELS {
+            f -= 1;
+        }
+        if rect.w * rect.h * f * f > MAX_REGION_PIXELS {
+            continue;
+        }
+        let crop = image_ops::crop_upscale(img, rect.x, rect.y, rect.w, rect.h, f);
+        let frame = Frame {
+            scale: 1.0 / f as f32,
+            offset: (rect.x as f32, rect.y as f32),
+        };
+        let m = guess * f as f32;
+        let bits = image_ops::hybrid(&crop, image_ops::MIN_DYNAMIC_RANGE);
+        if let Some(c) = try_pass(&mut ev, Pass::RegionHybrid, bits.as_ref(), frame, true) {
+            return Ok(c);
+        }
         if let Some(c) = try_pass(
-            Pass::LocalMean,
-            image_ops::local_mean(&stretched, r, 8),
-            IDENTITY,
-            false,
+            &mut ev,
+            Pass::RegionGlobal,
+            image_ops::otsu(&crop).as_ref(),
+            frame,
+            true,
         ) {
             return Ok(c);
         }
-        if let Some(c) = try_pass(Pass::Global, image_ops::otsu(img), IDENTITY, false) {
-            return Ok(c);
-        }
-        let denoised = image_ops::box3(img);
-        if let Some(c) = try_pass(
-            Pass::Denoised,
-            image_ops::hybrid(&denoised),
-            IDENTITY,
-            false,
-        ) {
-            return Ok(c);
-        }
-        if img.width >= 200 && img.height >= 200 {
-            let half = image_ops::downscale(img, 2);
-            let frame = Frame {
-                scale: 2.0,
-                offset: (0.0, 0.0),
-            };
-            if let Some(c) = try_pass(Pass::HalfScale, image_ops::hybrid(&half), frame, false) {
+        for k in [3.0, 6.0] {
+            let r = ((k * m) as usize).max(2);
+            let bits = image_ops::local_mean(&crop, r, 0);
+            if let Some(c) = try_pass(&mut ev, Pass::RegionLocal, bits.as_ref(), frame, true) {
                 return Ok(c);
             }
         }
-        if img.width * img.height <= 2_100_000 {
-            let up = image_ops::crop_upscale(img, 0, 0, img.width, img.height, 2);
-            let frame = Frame {
-                scale: 0.5,
-                offset: (0.0, 0.0),
-            };
-            if let Some(c) = try_pass(Pass::Upscaled, image_ops::hybrid(&up), frame, false) {
+        let sharp = image_ops::sharpen(&crop, ((0.7 * m) as usize).max(1), 15);
+        for bits in [
+            image_ops::otsu(&sharp),
+            image_ops::local_mean(&sharp, ((4.0 * m) as usize).max(2), 0),
+        ] {
+            if let Some(c) = try_pass(&mut ev, Pass::RegionSharpened, bits.as_ref(), frame, true) {
                 return Ok(c);
             }
-        }
-        if let Some(c) = try_pass(Pass::Thorough, image_ops::hybrid(img), IDENTITY, true) {
-            return Ok(c);
         }
     }
     Err(ReadError::NoCode(diagnose(img, &ev)))
@@ -143,6 +216,16 @@ fn accept(
     if let Some(m) = attempt.module_px {
         let m = m * frame.scale;
         ev.module_px = Some(ev.module_px.map_or(m, |e| e.min(m)));
+    }
+    // Finder patterns from whole-frame passes seed the region passes (capped: noise can produce many).
+    if frame.offset == (0.0, 0.0) && ev.patterns.len() < 64 {
+        ev.patterns.extend(
+            attempt
+                .patterns
+                .iter()
+                .take(64)
+                .map(|&(x, y, m)| (x * frame.scale, y * frame.scale, m * frame.scale)),
+        );
     }
     let mut codes: Vec<QrCode> = Vec::new();
     for d in attempt.decoded {

@@ -17,6 +17,8 @@ pub(crate) struct Evidence {
     pub module_px: Option<f32>,
     /// Some code decoded but was rejected by the alphanumeric filter.
     pub rejected_alphanumeric: bool,
+    /// Finder patterns seen by whole-frame passes: centre x, y and module size, input pixels.
+    pub patterns: Vec<(f32, f32, f32)>,
 }
 
 /// The first reason that applies, in the order of [`NoCodeReason`].

@@ -29,6 +29,8 @@ pub(crate) struct Attempt {
     pub located_but_failed: usize,
     /// Median finder-pattern module size over all candidates, in pixels, if any were found.
     pub module_px: Option<f32>,
+    /// Every finder pattern found: centre x, centre y, module size, in pixels of the binary image.
+    pub patterns: Vec<(f32, f32, f32)>,
 }
 
 /// Runs detection and decoding on `bits`. `try_harder` scans every row for finder patterns instead
@@ -46,7 +48,11 @@ fn decode_bits_inner(bits: &BitMatrix, try_harder: bool) -> Attempt {
     if patterns.is_empty() {
         return attempt;
     }
-    let mut sizes: Vec<f32> = patterns.iter().map(|p| p.size as f32 / 7.0).collect();
+    attempt.patterns = patterns
+        .iter()
+        .map(|p| (p.p.x, p.p.y, p.size as f32 / 7.0))
+        .collect();
+    let mut sizes: Vec<f32> = attempt.patterns.iter().map(|p| p.2).collect();
     sizes.sort_by(f32::total_cmp);
     attempt.module_px = sizes.get(sizes.len() / 2).copied();
 

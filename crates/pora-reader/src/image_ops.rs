@@ -76,12 +76,13 @@ fn pack(img: &Luma, mut dark: impl FnMut(usize, usize, u8) -> bool) -> Option<Bi
 }
 
 const BLOCK: usize = 8;
-const MIN_DYNAMIC_RANGE: u32 = 24;
+/// zxing's minimum 8x8 block range for a block to count as textured.
+pub(crate) const MIN_DYNAMIC_RANGE: u32 = 24;
 
 /// zxing's hybrid binarizer (the one zxing-cpp runs first): per 8x8 block black points, each
 /// block thresholded at the mean black point of the surrounding 5x5 blocks; flat blocks inherit
 /// their neighbours' black point. Falls back to Otsu on images under 40 px a side.
-pub(crate) fn hybrid(img: &Luma) -> Option<BitMatrix> {
+pub(crate) fn hybrid(img: &Luma, min_range: u32) -> Option<BitMatrix> {
     let (w, h) = (img.width, img.height);
     if w < 5 * BLOCK || h < 5 * BLOCK {
         return otsu(img);
@@ -119,7 +120,7 @@ pub(crate) fn hybrid(img: &Luma) -> Option<BitMatrix> {
         for bx in 0..bw {
             let (lo, hi) = (u32::from(min[bx]), u32::from(max[bx]));
             let mut avg = sum[bx] / (BLOCK * BLOCK) as u32;
-            if hi - lo <= MIN_DYNAMIC_RANGE {
+            if hi - lo <= min_range {
                 avg = lo / 2;
                 if by > 0 && bx > 0 {
                     let nb = (black[(by - 1) * bw + bx]
@@ -192,6 +193,41 @@ pub(crate) fn local_mean(img: &Luma, r: usize, k: u32) -> Option<BitMatrix> {
         // dark if v < mean * (1 - k/100)
         u64::from(v) * n * 100 < sum * u64::from(100 - k)
     })
+}
+
+/// Box blur of radius `r` (window `(2r+1)^2`, clamped at the edges) via an integral image.
+pub(crate) fn box_blur(img: &Luma, r: usize) -> Luma<'static> {
+    let (w, h) = (img.width, img.height);
+    let ii = integral(img);
+    let stride = w + 1;
+    let mut out = vec![0u8; w * h];
+    for y in 0..h {
+        let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
+        for x in 0..w {
+            let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
+            let sum = ii[y1 * stride + x1] + ii[y0 * stride + x0]
+                - ii[y0 * stride + x1]
+                - ii[y1 * stride + x0];
+            // A mean of u8 values fits u8.
+            out[y * w + x] = (sum / ((x1 - x0) * (y1 - y0)) as u64) as u8;
+        }
+    }
+    Luma::new(w, h, out)
+}
+
+/// Unsharp mask: `v + amount * (v - box_blur(v, r))`, amount in tenths.
+pub(crate) fn sharpen(img: &Luma, r: usize, amount_tenths: i32) -> Luma<'static> {
+    let blurred = box_blur(img, r);
+    let out = img
+        .data
+        .iter()
+        .zip(blurred.data.iter())
+        .map(|(&v, &b)| {
+            let v = i32::from(v);
+            (v + amount_tenths * (v - i32::from(b)) / 10).clamp(0, 255) as u8
+        })
+        .collect::<Vec<u8>>();
+    Luma::new(img.width, img.height, out)
 }
 
 fn integral(img: &Luma) -> Vec<u64> {

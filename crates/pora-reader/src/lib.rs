@@ -17,6 +17,7 @@ mod engine;
 mod error;
 mod image_ops;
 mod load;
+mod region;
 
 pub use cascade::Pass;
 pub use error::{NoCodeReason, ReadError};
