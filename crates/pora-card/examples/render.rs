@@ -87,11 +87,70 @@ fn li() -> CardData {
     )
 }
 
+/// A synthetic portrait (no real person): a blue backdrop, shoulders and a face-like oval.
+fn portrait_png() -> Vec<u8> {
+    let (w, h) = (300u32, 400u32);
+    let mut rgb = Vec::with_capacity((w * h * 3) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let (fx, fy) = (x as f32 - 150.0, y as f32);
+            let face = (fx / 70.0).powi(2) + ((fy - 160.0) / 92.0).powi(2) <= 1.0;
+            let hair = (fx / 76.0).powi(2) + ((fy - 140.0) / 92.0).powi(2) <= 1.0 && fy < 150.0;
+            let body = fy > 270.0 && (fx / 150.0).powi(2) + ((fy - 420.0) / 160.0).powi(2) <= 1.0;
+            let neck = fx.abs() < 32.0 && (230.0..300.0).contains(&fy);
+            let px = if hair {
+                [40, 32, 28]
+            } else if face || neck {
+                [226, 188, 160]
+            } else if body {
+                [34, 44, 66]
+            } else {
+                let t = (y as f32 / h as f32 * 40.0) as u8;
+                [70 + t, 120 + t, 190 + t / 2]
+            };
+            rgb.extend(px);
+        }
+    }
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, w, h);
+    enc.set_color(png::ColorType::Rgb);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut writer = enc.write_header().expect("in-memory PNG header");
+    writer.write_image_data(&rgb).expect("in-memory PNG data");
+    writer.finish().expect("in-memory PNG end");
+    out
+}
+
+/// Values far longer than any field: shows shrinking, wrapping and ellipses.
+fn long_values() -> CardData {
+    let mut d = mueller();
+    d.permit_type = PermitKind::Itas;
+    d.full_name = "OYELARAN-ADEBAYO, Oluwaseun Babatunde Olamide Chukwuemeka Abimbola".into();
+    d.occupation =
+        "Senior Vice President for Regional Manufacturing Operations and Supply Chain".into();
+    d.sponsor =
+        "PT Multi Bintang Cahaya Abadi Sejahtera Internasional Manufaktur Indonesia Tbk".into();
+    d.place_of_birth = "Llanfairpwllgwyngyllgogerychwyrndrobwllllantysiliogogogoch".into();
+    d.nationality = "GBR".into();
+    d
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let prefix = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "/tmp/card".into());
-    for (name, data) in [("kitas", tanaka()), ("kitap", mueller()), ("li", li())] {
+    let mut with_photo = tanaka();
+    with_photo.full_name = "SATO YUKI".into();
+    with_photo.sex = Sex::Female;
+    with_photo.photo = Some(portrait_png());
+    let samples = [
+        ("kitas", tanaka()),
+        ("kitap", mueller()),
+        ("li", li()),
+        ("photo", with_photo),
+        ("long", long_values()),
+    ];
+    for (name, data) in samples {
         std::fs::write(format!("{prefix}-{name}.pdf"), pora_card::card_pdf(&data)?)?;
         std::fs::write(
             format!("{prefix}-{name}.png"),
@@ -106,6 +165,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             pora_card::epermit_png(&data, 150)?,
         )?;
     }
-    println!("wrote {prefix}-{{kitas,kitap,li}}.{{pdf,png}} and {prefix}-e{{kitas,kitap,li}}.{{pdf,png}}");
+    println!("wrote {prefix}-{{kitas,kitap,li,photo,long}}.{{pdf,png}} and {prefix}-e{{kitas,kitap,li,photo,long}}.{{pdf,png}}");
     Ok(())
 }

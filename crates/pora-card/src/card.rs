@@ -75,7 +75,13 @@ pub(crate) fn layout(data: &CardData, fonts: &Fonts) -> Result<Page, CardError> 
     page.items.push(Item::PushClip(card.clone()));
     background(&mut page);
     header(&mut page, fonts, data);
-    common::photo_box(&mut page, fonts, photo, (MARGIN, BOX_TOP, PHOTO_W, photo_h), 6.5);
+    common::photo_box(
+        &mut page,
+        fonts,
+        photo,
+        (MARGIN, BOX_TOP, PHOTO_W, photo_h),
+        6.5,
+    );
 
     // Middle column: rows 0..=7.
     let mx = MARGIN + PHOTO_W + GAP;
@@ -87,36 +93,103 @@ pub(crate) fn layout(data: &CardData, fonts: &Fonts) -> Result<Page, CardError> 
     };
     let exact = |f| Fit::Exact(f);
     let rows: [(FieldStyle, (&str, &str), String, Fit); 6] = [
-        (permit, ("No. Izin", "Permit No."), data.permit_number.clone(), exact(Field::PermitNumber)),
-        (STYLE, ("Nama", "Name"), data.full_name.clone(), Fit::Shorten),
+        (
+            permit,
+            ("No. Izin", "Permit No."),
+            data.permit_number.clone(),
+            exact(Field::PermitNumber),
+        ),
+        (
+            STYLE,
+            ("Nama", "Name"),
+            data.full_name.clone(),
+            Fit::Shorten,
+        ),
         (
             STYLE,
             ("Tempat/Tgl Lahir", "Birth"),
-            format!("{}, {}", data.place_of_birth.trim(), data.date_of_birth.printed()),
+            format!(
+                "{}, {}",
+                data.place_of_birth.trim(),
+                data.date_of_birth.printed()
+            ),
             // ", DD-MM-YYYY" is never cut.
             Fit::KeepTail(12),
         ),
-        (STYLE, ("Kewarganegaraan", "Nationality"), data.nationality.clone(), Fit::Shorten),
-        (STYLE, ("Pekerjaan", "Occupation"), data.occupation.clone(), Fit::Shorten),
-        (STYLE, ("Penjamin", "Sponsor"), data.sponsor.clone(), Fit::Shorten),
+        (
+            STYLE,
+            ("Kewarganegaraan", "Nationality"),
+            data.nationality.clone(),
+            Fit::Shorten,
+        ),
+        (
+            STYLE,
+            ("Pekerjaan", "Occupation"),
+            data.occupation.clone(),
+            Fit::Shorten,
+        ),
+        (
+            STYLE,
+            ("Penjamin", "Sponsor"),
+            data.sponsor.clone(),
+            Fit::Shorten,
+        ),
     ];
     for (i, (style, label, value, fit)) in rows.into_iter().enumerate() {
-        field(&mut page, fonts, style, mx, row_top(i), mw, label, &value, fit)?;
+        field(
+            &mut page,
+            fonts,
+            style,
+            mx,
+            row_top(i),
+            mw,
+            label,
+            &value,
+            fit,
+        )?;
     }
     let address = FieldStyle {
         value_pt: 6.5,
         ..STYLE
     };
-    field(&mut page, fonts, address, mx, row_top(6), mw, ("Alamat", "Address"), &data.address, Fit::Wrap(3))?;
+    field(
+        &mut page,
+        fonts,
+        address,
+        mx,
+        row_top(6),
+        mw,
+        ("Alamat", "Address"),
+        &data.address,
+        Fit::Wrap(3),
+    )?;
 
     // Under the photo: rows 5..=7.
     let under_photo: [((&str, &str), &str, Fit); 3] = [
         (("Kelamin", "Sex"), sex_code(data), Fit::Shorten),
-        (("Paspor", "Passport"), &data.passport_number, exact(Field::PassportNumber)),
-        (("Indeks", "Visa Index"), &data.visa_index, exact(Field::VisaIndex)),
+        (
+            ("Paspor", "Passport"),
+            &data.passport_number,
+            exact(Field::PassportNumber),
+        ),
+        (
+            ("Indeks", "Visa Index"),
+            &data.visa_index,
+            exact(Field::VisaIndex),
+        ),
     ];
     for (i, (label, value, fit)) in under_photo.into_iter().enumerate() {
-        field(&mut page, fonts, STYLE, MARGIN, row_top(5 + i), PHOTO_W, label, value, fit)?;
+        field(
+            &mut page,
+            fonts,
+            STYLE,
+            MARGIN,
+            row_top(5 + i),
+            PHOTO_W,
+            label,
+            value,
+            fit,
+        )?;
     }
 
     // Under the QR code, aligned with its dark modules rather than its quiet zone: rows 5..=7.
@@ -126,10 +199,24 @@ pub(crate) fn layout(data: &CardData, fonts: &Fonts) -> Result<Page, CardError> 
     let under_qr: [(FieldStyle, (&str, &str), String); 3] = [
         (STYLE, ("Berlaku dari", "From"), data.valid_from.printed()),
         (STYLE, ("Berlaku s.d.", "Until"), data.valid_until.printed()),
-        (STYLE, ("Tgl. Terbit", "Issued"), data.effective_issue_date().printed()),
+        (
+            STYLE,
+            ("Tgl. Terbit", "Issued"),
+            data.effective_issue_date().printed(),
+        ),
     ];
     for (i, (style, label, value)) in under_qr.into_iter().enumerate() {
-        field(&mut page, fonts, style, qx, row_top(5 + i), qw, label, &value, Fit::Shorten)?;
+        field(
+            &mut page,
+            fonts,
+            style,
+            qx,
+            row_top(5 + i),
+            qw,
+            label,
+            &value,
+            Fit::Shorten,
+        )?;
     }
 
     page.items.push(Item::Qr {
@@ -212,17 +299,46 @@ fn header(page: &mut Page, fonts: &Fonts, data: &CardData) {
     );
     let subtitle = format!("{} STAY PERMIT CARD", data.permit_type.word_en());
     let subtitle_w = fonts.width_mm(FontKind::Regular, 6.0, &subtitle);
-    page.text(fonts, x, 9.9, 6.0, FontKind::Regular, light, Align::Left, subtitle);
+    page.text(
+        fonts,
+        x,
+        9.9,
+        6.0,
+        FontKind::Regular,
+        light,
+        Align::Left,
+        subtitle,
+    );
     let code = format!("K{}", data.permit_type.code());
     let right = WIDTH - MARGIN;
-    page.text(fonts, right, 6.6, 11.0, FontKind::Bold, Rgb::WHITE, Align::Right, code);
+    page.text(
+        fonts,
+        right,
+        6.6,
+        11.0,
+        FontKind::Bold,
+        Rgb::WHITE,
+        Align::Right,
+        code,
+    );
     // The issuing office, right-aligned under the code, as the card's issuing authority.
     let room = right - (x + subtitle_w + 3.0);
     // A long office name is first written with the usual abbreviation "Kanim".
     let mut office = data.issuing_office.trim().to_string();
     if fonts.width_mm(FontKind::Regular, 6.0, &office) > room {
-        office = office.replace("Kantor Imigrasi", "Kanim").replace("KANTOR IMIGRASI", "KANIM");
+        office = office
+            .replace("Kantor Imigrasi", "Kanim")
+            .replace("KANTOR IMIGRASI", "KANIM");
     }
     let (office, size) = fonts.fit_line(FontKind::Regular, 6.0, 6.0, room, &office);
-    page.text(fonts, right, 9.9, size, FontKind::Regular, light, Align::Right, office);
+    page.text(
+        fonts,
+        right,
+        9.9,
+        size,
+        FontKind::Regular,
+        light,
+        Align::Right,
+        office,
+    );
 }

@@ -131,9 +131,14 @@ pub(crate) fn field(
                 .char_indices()
                 .rev()
                 .nth(keep.saturating_sub(1))
-                .map_or(value.len(), |(i, _)| if keep == 0 { value.len() } else { i });
+                .map_or(
+                    value.len(),
+                    |(i, _)| if keep == 0 { value.len() } else { i },
+                );
             let (head, tail) = value.split_at(split);
-            let fit = |kind| fonts.fit_line_keeping_tail(kind, style.value_pt, style.min_pt, width, head, tail);
+            let fit = |kind| {
+                fonts.fit_line_keeping_tail(kind, style.value_pt, style.min_pt, width, head, tail)
+            };
             // Bold first; a value too long for bold at the minimum size is set in the narrower
             // regular weight before anything is cut.
             let (mut text, mut size) = fit(font);

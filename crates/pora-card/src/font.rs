@@ -278,7 +278,7 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert!(cut);
         assert!(lines[1].ends_with('…'));
-        let (lines, cut) = f.wrap(FontKind::Regular, 7.0, 10.0, 9, &"X".repeat(60));
+        let (lines, cut) = f.wrap(FontKind::Regular, 7.0, 10.0, 20, &"X".repeat(60));
         assert!(lines.len() > 2 && !cut);
         for l in &lines {
             assert!(f.width_mm(FontKind::Regular, 7.0, l) <= 10.0);

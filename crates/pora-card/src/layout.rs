@@ -53,46 +53,39 @@ impl Path {
         // Control-point distance that approximates a quarter circle with one cubic.
         const K: f32 = 0.552_284_8;
         let [tl, tr, br, bl] = r;
-        let mut p = Vec::with_capacity(10);
-        p.push(Seg::Move(x + tl, y));
-        p.push(Seg::Line(x + w - tr, y));
-        p.push(Seg::Cubic(
-            x + w - tr + K * tr,
-            y,
-            x + w,
-            y + tr - K * tr,
-            x + w,
-            y + tr,
-        ));
-        p.push(Seg::Line(x + w, y + h - br));
-        p.push(Seg::Cubic(
-            x + w,
-            y + h - br + K * br,
-            x + w - br + K * br,
-            y + h,
-            x + w - br,
-            y + h,
-        ));
-        p.push(Seg::Line(x + bl, y + h));
-        p.push(Seg::Cubic(
-            x + bl - K * bl,
-            y + h,
-            x,
-            y + h - bl + K * bl,
-            x,
-            y + h - bl,
-        ));
-        p.push(Seg::Line(x, y + tl));
-        p.push(Seg::Cubic(
-            x,
-            y + tl - K * tl,
-            x + tl - K * tl,
-            y,
-            x + tl,
-            y,
-        ));
-        p.push(Seg::Close);
-        Self(p)
+        Self(vec![
+            Seg::Move(x + tl, y),
+            Seg::Line(x + w - tr, y),
+            Seg::Cubic(
+                x + w - tr + K * tr,
+                y,
+                x + w,
+                y + tr - K * tr,
+                x + w,
+                y + tr,
+            ),
+            Seg::Line(x + w, y + h - br),
+            Seg::Cubic(
+                x + w,
+                y + h - br + K * br,
+                x + w - br + K * br,
+                y + h,
+                x + w - br,
+                y + h,
+            ),
+            Seg::Line(x + bl, y + h),
+            Seg::Cubic(
+                x + bl - K * bl,
+                y + h,
+                x,
+                y + h - bl + K * bl,
+                x,
+                y + h - bl,
+            ),
+            Seg::Line(x, y + tl),
+            Seg::Cubic(x, y + tl - K * tl, x + tl - K * tl, y, x + tl, y),
+            Seg::Close,
+        ])
     }
 
     pub(crate) fn circle(cx: f32, cy: f32, r: f32) -> Self {

@@ -13,6 +13,8 @@
 //! # let _ = (pdf, png); Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
+// Tests may unwrap: a panic there is a failing test, which is what we want.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 #![warn(missing_docs)]
 
 mod card;
@@ -94,4 +96,176 @@ pub fn card_pixel_size(dpi: u32) -> (u32, u32) {
         (card::WIDTH * s).round() as u32,
         (card::HEIGHT * s).round() as u32,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::font::{Fonts, MM_PER_PT};
+    use crate::layout::{Item, Page};
+
+    fn sample(long: bool) -> CardData {
+        let d = |s: &str| s.parse::<Date>().unwrap();
+        let text = |short: &str, long_text: &str| {
+            if long {
+                long_text.repeat(12)
+            } else {
+                short.to_string()
+            }
+        };
+        CardData::new(
+            PermitKind::Itas,
+            if long {
+                "2C11AB4271-00939999"
+            } else {
+                "2C11AB4271-0093"
+            },
+            text("TANAKA HIROSHI", "WOLFESCHLEGELSTEINHAUSEN "),
+            text("OSAKA", "Garmisch-Partenkirchen "),
+            d("1984-03-12"),
+            Sex::Male,
+            text("JPN", "Republic of Somewhere "),
+            "TZ1234567",
+            "E23",
+            text("Production Engineering Manager", "Senior Engineer "),
+            text("PT Sinar Cikarang Presisi", "PT Sinar Cikarang "),
+            text(
+                "Jl. Jababeka Raya Blok F No. 12, Cikarang Utara",
+                "Jl. Panjang ",
+            ),
+            d("2025-01-15"),
+            d("2027-01-14"),
+            text("Kantor Imigrasi Bekasi", "Kantor Imigrasi Kelas I "),
+            format!(
+                "PR1:{}",
+                "6BFOXN*TS0BI$ZD4N9:9S6RCVN5+O30K3/XIV0W23NTDEPWK G2EP4J0B".repeat(5)
+            ),
+        )
+    }
+
+    /// Text boxes (x0, y0, x1, y1) in mm: advance width by ascender-to-descender height.
+    fn text_boxes(page: &Page, fonts: &Fonts) -> Vec<(f32, f32, f32, f32, String)> {
+        page.items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Text {
+                    x,
+                    baseline,
+                    size_pt,
+                    font,
+                    text,
+                    ..
+                } => {
+                    let mm = size_pt * MM_PER_PT;
+                    let w = fonts.width_mm(*font, *size_pt, text);
+                    Some((
+                        *x,
+                        baseline - 0.76 * mm,
+                        x + w,
+                        baseline + 0.24 * mm,
+                        text.clone(),
+                    ))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn check_page(page: &Page, fonts: &Fonts, min_pt: f32) {
+        let boxes = text_boxes(page, fonts);
+        let qr: Vec<(f32, f32, f32, f32)> = page
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Qr { x, y, size, .. } => Some((*x, *y, x + size, y + size)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(qr.len(), 1);
+        // Thin filled rectangles are rules and stripes: no text may touch them.
+        let rules: Vec<(f32, f32, f32, f32)> =
+            page.items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Fill { path, .. } => {
+                        let pts: Vec<(f32, f32)> =
+                            path.0
+                                .iter()
+                                .filter_map(|s| match *s {
+                                    crate::layout::Seg::Move(x, y)
+                                    | crate::layout::Seg::Line(x, y) => Some((x, y)),
+                                    _ => None,
+                                })
+                                .collect();
+                        let (x0, x1) = pts
+                            .iter()
+                            .fold((f32::MAX, f32::MIN), |a, p| (a.0.min(p.0), a.1.max(p.0)));
+                        let (y0, y1) = pts
+                            .iter()
+                            .fold((f32::MAX, f32::MIN), |a, p| (a.0.min(p.1), a.1.max(p.1)));
+                        (path.0.len() == 5 && y1 - y0 <= 1.0).then_some((x0, y0, x1, y1))
+                    }
+                    _ => None,
+                })
+                .collect();
+        assert!(!rules.is_empty());
+        let overlap = |a: (f32, f32, f32, f32), b: (f32, f32, f32, f32)| {
+            a.0 < b.2 - 0.01 && b.0 < a.2 - 0.01 && a.1 < b.3 - 0.01 && b.1 < a.3 - 0.01
+        };
+        for (i, a) in boxes.iter().enumerate() {
+            let ra = (a.0, a.1, a.2, a.3);
+            assert!(
+                a.0 >= 0.0 && a.2 <= page.width && a.1 >= 0.0 && a.3 <= page.height,
+                "{a:?} off the page"
+            );
+            assert!(!overlap(ra, qr[0]), "{a:?} overlaps the QR code");
+            for r in &rules {
+                assert!(!overlap(ra, *r), "{a:?} touches the rule {r:?}");
+            }
+            for b in &boxes[i + 1..] {
+                assert!(!overlap(ra, (b.0, b.1, b.2, b.3)), "{a:?} overlaps {b:?}");
+            }
+        }
+        for item in &page.items {
+            if let Item::Text { size_pt, text, .. } = item {
+                assert!(*size_pt >= min_pt, "{text:?} at {size_pt} pt");
+            }
+        }
+    }
+
+    #[test]
+    fn card_text_is_readable_and_never_overlaps() {
+        let fonts = Fonts::new();
+        for long in [false, true] {
+            let page = card::layout(&sample(long), &fonts).unwrap();
+            check_page(&page, &fonts, 6.0);
+            if !long {
+                // With ordinary data nothing is cut.
+                let cut: Vec<_> = text_boxes(&page, &fonts)
+                    .into_iter()
+                    .filter(|b| b.4.contains('…'))
+                    .collect();
+                assert!(cut.is_empty(), "{cut:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn epermit_text_never_overlaps() {
+        let fonts = Fonts::new();
+        for long in [false, true] {
+            let page = epermit::layout(&sample(long), &fonts).unwrap();
+            check_page(&page, &fonts, 7.0);
+        }
+    }
+
+    #[test]
+    fn qr_versions_fit_the_layouts() {
+        // A 300-character Base45 credential is version 10 or 11 at level M; both documents
+        // accept it with room to spare, and the card's modules stay above 0.25 mm.
+        assert!(card::max_version(23.3, 0.25) >= 16);
+        let m = qr::QrMatrix::encode(&sample(false).qr_text, 40).unwrap();
+        assert!(m.version() <= 11);
+        assert!(23.3 / m.total_modules() as f32 >= 0.25);
+    }
 }

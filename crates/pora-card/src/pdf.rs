@@ -18,6 +18,12 @@ fn deflate(data: &[u8]) -> Vec<u8> {
     miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
 }
 
+/// Rounds to 1/100 pt (far below any printer's resolution) so the content stream stays short;
+/// adding 0.0 turns -0.0 into 0.0.
+fn round(pt: f32) -> f32 {
+    (pt * 100.0).round() / 100.0 + 0.0
+}
+
 /// Maps page millimetres (origin top-left, y down) to PDF points (origin bottom-left, y up).
 struct Frame {
     height_pt: f32,
@@ -25,11 +31,11 @@ struct Frame {
 
 impl Frame {
     fn x(&self, mm: f32) -> f32 {
-        mm * PT_PER_MM
+        round(mm * PT_PER_MM)
     }
 
     fn y(&self, mm: f32) -> f32 {
-        self.height_pt - mm * PT_PER_MM
+        round(self.height_pt - mm * PT_PER_MM)
     }
 
     fn path(&self, c: &mut Content, path: &Path) {
@@ -94,7 +100,7 @@ pub(crate) fn render(page: &Page, fonts: &Fonts, title: &str) -> Vec<u8> {
             Item::Stroke { path, color, width } => {
                 let [r, g, b] = color.unit();
                 c.set_stroke_rgb(r, g, b);
-                c.set_line_width(width * PT_PER_MM);
+                c.set_line_width(round(width * PT_PER_MM));
                 frame.path(&mut c, path);
                 c.stroke();
             }
@@ -133,8 +139,8 @@ pub(crate) fn render(page: &Page, fonts: &Fonts, title: &str) -> Vec<u8> {
                     c.rect(
                         frame.x(x0),
                         frame.y(y0),
-                        len as f32 * m * PT_PER_MM,
-                        m * PT_PER_MM,
+                        round(frame.x(x0 + len as f32 * m) - frame.x(x0)),
+                        round(frame.y(y0 - m) - frame.y(y0)),
                     );
                 }
                 c.fill_nonzero();
