@@ -199,8 +199,9 @@ pub struct CardData {
     pub issue_date: Option<Date>,
     /// The text to encode in the QR code, never altered or truncated.
     pub qr_text: String,
-    /// Optional photo, JPEG or PNG bytes (base64 in JSON is left to the caller: here raw bytes).
-    #[serde(default, skip)]
+    /// Optional photo, JPEG or PNG bytes. In JSON: a base64 string (standard or URL-safe
+    /// alphabet, padding optional, a `data:image/...;base64,` prefix allowed) or `null`.
+    #[serde(default, deserialize_with = "photo_from_base64")]
     pub photo: Option<Vec<u8>>,
 }
 
@@ -253,6 +254,49 @@ impl CardData {
     }
 }
 
+fn photo_from_base64<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Vec<u8>>, D::Error> {
+    let text = Option::<String>::deserialize(deserializer)?;
+    text.map(|t| {
+        let body = t.find(";base64,").map_or(t.as_str(), |i| &t[i + 8..]);
+        decode_base64(body).ok_or_else(|| serde::de::Error::custom("photo is not valid base64"))
+    })
+    .transpose()
+}
+
+/// Decodes base64 (RFC 4648, both alphabets), ignoring white space; `None` on any other byte or
+/// on data after the padding.
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 3);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    let mut padded = false;
+    for c in text.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        let v = match c {
+            b'=' => {
+                padded = true;
+                continue;
+            }
+            _ if padded => return None,
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            // Only the low 8 bits are wanted here.
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,5 +317,15 @@ mod tests {
             assert!(bad.parse::<Date>().is_err(), "{bad}");
         }
         assert!(Date::new(2025, 1, 2) < Date::new(2025, 2, 1));
+    }
+
+    #[test]
+    fn base64_decodes_both_alphabets() {
+        assert_eq!(decode_base64("aGVsbG8gd29ybGQ=").unwrap(), b"hello world");
+        assert_eq!(decode_base64("aGVs\nbG8").unwrap(), b"hello");
+        assert_eq!(decode_base64("-_-_").unwrap(), vec![0xFB, 0xFF, 0xBF]);
+        assert_eq!(decode_base64("+/+/").unwrap(), vec![0xFB, 0xFF, 0xBF]);
+        assert!(decode_base64("aGVs*G8").is_none());
+        assert!(decode_base64("aGU=bG8").is_none());
     }
 }

@@ -145,7 +145,7 @@ impl Fonts {
         (format!("{head}{tail}"), shrunk)
     }
 
-    /// The longest prefix of `text` that, followed by "…", fits `max_mm`.
+    /// The longest prefix of `text` that, followed by "…", fits `max_mm` (linear in the text).
     pub(crate) fn ellipsize(
         &self,
         kind: FontKind,
@@ -153,18 +153,27 @@ impl Fonts {
         max_mm: f32,
         text: &str,
     ) -> String {
-        let mut out: String = text.trim_end().to_string();
-        loop {
-            let candidate = format!("{}…", out.trim_end());
-            if out.is_empty() || self.width_mm(kind, size_pt, &candidate) <= max_mm {
-                return if out.is_empty() {
-                    "…".into()
-                } else {
-                    candidate
-                };
+        let budget = max_mm - self.width_mm(kind, size_pt, "…");
+        let end = self.prefix_fitting(kind, size_pt, budget, text);
+        format!("{}…", text[..end].trim_end())
+    }
+
+    /// Byte length of the longest prefix of `text` no wider than `max_mm`.
+    fn prefix_fitting(&self, kind: FontKind, size_pt: f32, max_mm: f32, text: &str) -> usize {
+        let scale = size_pt * MM_PER_PT / self.units_per_em(kind);
+        let face = self.face(kind);
+        let mut width = 0.0;
+        let mut end = 0;
+        for (i, c) in text.char_indices() {
+            let shown = if c.is_control() { ' ' } else { c };
+            let id = face.glyph_index(shown).unwrap_or(GlyphId(0));
+            width += f32::from(face.glyph_hor_advance(id).unwrap_or(0)) * scale;
+            if width > max_mm {
+                break;
             }
-            out.pop();
+            end = i + c.len_utf8();
         }
+        end
     }
 
     /// Breaks `text` into at most `max_lines` lines of `max_mm` at `size_pt`, at spaces where it
@@ -226,17 +235,11 @@ impl Fonts {
         max_mm: f32,
         word: &str,
     ) -> (String, String) {
-        let mut head = String::new();
-        let mut taken = 0;
-        for c in word.chars() {
-            head.push(c);
-            if taken > 0 && self.width_mm(kind, size_pt, &head) > max_mm {
-                head.pop();
-                break;
-            }
-            taken += 1;
+        let mut end = self.prefix_fitting(kind, size_pt, max_mm, word);
+        if end == 0 {
+            end = word.chars().next().map_or(0, char::len_utf8);
         }
-        (head, word.chars().skip(taken).collect())
+        (word[..end].to_string(), word[end..].to_string())
     }
 }
 

@@ -33,6 +33,11 @@ impl QrMatrix {
             needed,
             max: max_version,
         };
+        // No QR symbol holds more than 7089 characters (numeric mode, version 40-L): refuse
+        // longer texts before doing any encoding work.
+        if len > 7089 {
+            return Err(too_long(41));
+        }
         let code = if text.chars().all(|c| ALPHANUMERIC.contains(c)) {
             // One alphanumeric segment, as the credential's Base45 text is meant to be encoded.
             (1..=40i16)

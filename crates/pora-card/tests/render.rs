@@ -518,5 +518,18 @@ fn card_data_deserializes_from_json() {
     assert_eq!(data.date_of_birth, date("1990-05-17"));
     assert_eq!(data.effective_issue_date(), date("2025-02-01"));
     assert!(serde_json::from_str::<CardData>(&json.replace("1990-05-17", "1990-02-30")).is_err());
+    assert_eq!(data.photo, None);
     card_pdf(&data).unwrap();
+
+    // The photo travels as base64 (here a 2x2 PNG, as a data URL).
+    let with_photo = json.replace(
+        r#""qr_text""#,
+        r#""photo": "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAD0lEQVR4nGP4zwAEEAIIACDuBfv1K+nKAAAAAElFTkSuQmCC", "qr_text""#,
+    );
+    let data: CardData = serde_json::from_str(&with_photo).unwrap();
+    assert!(data.photo.as_ref().unwrap().starts_with(b"\x89PNG"));
+    let pdf = card_pdf(&data).unwrap();
+    assert!(find(&pdf, b"/Subtype /Image").is_some());
+    let bad = with_photo.replace("data:image/png;base64,iVBOR", "data:image/png;base64,*VBOR");
+    assert!(serde_json::from_str::<CardData>(&bad).is_err());
 }
