@@ -1218,6 +1218,8 @@ pub struct SignerKeyRow {
     pub kid: String,
     /// Office.
     pub office_id: i64,
+    /// `document_signer` or `trust_root`.
+    pub usage: String,
     /// Algorithm name.
     pub algorithm: String,
     /// Public key, hex.
@@ -1229,22 +1231,25 @@ pub struct SignerKeyRow {
     pub kek_id: String,
     /// `active`, `retired`, `compromised`.
     pub state: String,
+    /// When it was created (unix seconds).
+    pub created_at: i64,
 }
 
 /// Stores a signer key.
-pub async fn insert_signer_key(c: &mut Conn, k: &SignerKeyRow, at: i64) -> Result<i64> {
+pub async fn insert_signer_key(c: &mut Conn, k: &SignerKeyRow) -> Result<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO signer_keys (kid, office_id, algorithm, public_key, sealed_private_key, kek_id, state, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        "INSERT INTO signer_keys (kid, office_id, usage, algorithm, public_key, sealed_private_key, kek_id, state, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
     )
     .bind(&k.kid)
     .bind(k.office_id)
+    .bind(&k.usage)
     .bind(&k.algorithm)
     .bind(&k.public_key)
     .bind(&k.sealed_private_key)
     .bind(&k.kek_id)
     .bind(&k.state)
-    .bind(at)
+    .bind(k.created_at)
     .fetch_one(c)
     .await?)
 }
@@ -1252,7 +1257,8 @@ pub async fn insert_signer_key(c: &mut Conn, k: &SignerKeyRow, at: i64) -> Resul
 /// All signer keys (for the trust list), by id.
 pub async fn signer_keys(c: &mut Conn) -> Result<Vec<SignerKeyRow>> {
     Ok(sqlx::query_as(
-        "SELECT id, kid, office_id, algorithm, public_key, sealed_private_key, kek_id, state FROM signer_keys ORDER BY id",
+        "SELECT id, kid, office_id, usage, algorithm, public_key, sealed_private_key, kek_id, state, created_at \
+         FROM signer_keys ORDER BY id",
     )
     .fetch_all(c)
     .await?)

@@ -176,6 +176,7 @@ CREATE TABLE signer_keys (
     id INTEGER PRIMARY KEY,
     kid TEXT NOT NULL UNIQUE,
     office_id BIGINT NOT NULL REFERENCES offices (id),
+    usage TEXT NOT NULL CHECK (usage IN ('document_signer', 'trust_root')),
     algorithm TEXT NOT NULL,
     public_key TEXT NOT NULL,
     sealed_private_key TEXT NOT NULL,

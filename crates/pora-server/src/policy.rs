@@ -1,0 +1,237 @@
+//! The one rule table: for every endpoint (method, path pattern), who may call it. The authorisation
+//! middleware looks every request up here; an endpoint missing from the table is refused (fail closed),
+//! and the test suite walks every route × role.
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use pora_store::model::Role;
+
+use crate::auth::{self, CSRF_HEADER};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Who may call an endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, without logging in.
+    Public,
+    /// Any logged-in user.
+    AnyUser,
+    /// Logged-in users with one of these roles.
+    Roles(&'static [Role]),
+}
+
+impl Access {
+    /// Whether `role` passes.
+    pub fn allows(self, role: Role) -> bool {
+        match self {
+            Access::Public | Access::AnyUser => true,
+            Access::Roles(r) => r.contains(&role),
+        }
+    }
+}
+
+/// One rule.
+#[derive(Clone, Copy, Debug)]
+pub struct Rule {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path pattern as routed (`/api/v1/permits/{number}`).
+    pub path: &'static str,
+    /// Who may call it.
+    pub access: Access,
+}
+
+use Role::{Admin, Auditor, FieldOfficer, Foreigner, IssuingOfficer, Supervisor};
+
+const STAFF: &[Role] = &[Admin, IssuingOfficer, FieldOfficer, Supervisor, Auditor];
+const ISSUING: &[Role] = &[IssuingOfficer];
+const PERSON_READERS: &[Role] = &[IssuingOfficer, FieldOfficer, Supervisor];
+const FIELD: &[Role] = &[FieldOfficer];
+const VERIFIERS: &[Role] = &[FieldOfficer, Supervisor, IssuingOfficer];
+const SUPERVISION: &[Role] = &[Supervisor];
+const REVOKERS: &[Role] = &[IssuingOfficer, Supervisor];
+const DEVICE_ADMIN: &[Role] = &[Admin, Supervisor];
+const ADMIN: &[Role] = &[Admin];
+const AUDIT: &[Role] = &[Auditor];
+const SELF: &[Role] = &[Foreigner];
+const ADDRESS_WRITERS: &[Role] = &[IssuingOfficer, FieldOfficer];
+
+const fn r(method: &'static str, path: &'static str, access: Access) -> Rule {
+    Rule {
+        method,
+        path,
+        access,
+    }
+}
+
+/// The rule table.
+pub const RULES: &[Rule] = &[
+    // Public, cacheable, or operational.
+    r("GET", "/healthz", Access::Public),
+    r("GET", "/metrics", Access::Public),
+    r("GET", "/api/v1/openapi.json", Access::Public),
+    r("GET", "/api/v1/trust-list", Access::Public),
+    r("GET", "/api/v1/trust-root", Access::Public),
+    r("GET", "/api/v1/status-list/{office}", Access::Public),
+    r("POST", "/api/v1/auth/login", Access::Public),
+    // Any user.
+    r("POST", "/api/v1/auth/logout", Access::AnyUser),
+    r("GET", "/api/v1/auth/me", Access::AnyUser),
+    // Administration.
+    r("GET", "/api/v1/offices", Access::Roles(STAFF)),
+    r("POST", "/api/v1/offices", Access::Roles(ADMIN)),
+    r("GET", "/api/v1/users", Access::Roles(ADMIN)),
+    r("POST", "/api/v1/users", Access::Roles(ADMIN)),
+    r("POST", "/api/v1/keys", Access::Roles(ADMIN)),
+    r("GET", "/api/v1/devices", Access::Roles(DEVICE_ADMIN)),
+    r("POST", "/api/v1/devices", Access::Roles(FIELD)),
+    r(
+        "POST",
+        "/api/v1/devices/{id}/approve",
+        Access::Roles(DEVICE_ADMIN),
+    ),
+    r(
+        "POST",
+        "/api/v1/devices/{id}/revoke",
+        Access::Roles(DEVICE_ADMIN),
+    ),
+    // Registry.
+    r("POST", "/api/v1/foreigners", Access::Roles(ISSUING)),
+    r(
+        "GET",
+        "/api/v1/foreigners/{niora}",
+        Access::Roles(PERSON_READERS),
+    ),
+    r(
+        "POST",
+        "/api/v1/foreigners/{niora}/addresses",
+        Access::Roles(ADDRESS_WRITERS),
+    ),
+    r(
+        "POST",
+        "/api/v1/foreigners/{niora}/passports",
+        Access::Roles(ISSUING),
+    ),
+    r("POST", "/api/v1/sponsors", Access::Roles(ISSUING)),
+    r("POST", "/api/v1/employers", Access::Roles(ISSUING)),
+    // Permits.
+    r("GET", "/api/v1/permits", Access::Roles(PERSON_READERS)),
+    r("POST", "/api/v1/permits", Access::Roles(ISSUING)),
+    r(
+        "GET",
+        "/api/v1/permits/{number}",
+        Access::Roles(PERSON_READERS),
+    ),
+    r(
+        "GET",
+        "/api/v1/permits/{number}/history",
+        Access::Roles(&[IssuingOfficer, Supervisor]),
+    ),
+    r(
+        "POST",
+        "/api/v1/permits/{number}/extend",
+        Access::Roles(ISSUING),
+    ),
+    r(
+        "POST",
+        "/api/v1/permits/{number}/convert",
+        Access::Roles(ISSUING),
+    ),
+    r(
+        "POST",
+        "/api/v1/permits/{number}/cancel",
+        Access::Roles(REVOKERS),
+    ),
+    r(
+        "POST",
+        "/api/v1/permits/{number}/suspend",
+        Access::Roles(REVOKERS),
+    ),
+    r(
+        "POST",
+        "/api/v1/permits/{number}/resume",
+        Access::Roles(REVOKERS),
+    ),
+    r(
+        "POST",
+        "/api/v1/permits/{number}/exit",
+        Access::Roles(ISSUING),
+    ),
+    r(
+        "POST",
+        "/api/v1/permits/{number}/deport",
+        Access::Roles(SUPERVISION),
+    ),
+    r(
+        "POST",
+        "/api/v1/permits/{number}/deceased",
+        Access::Roles(ISSUING),
+    ),
+    // Field work and supervision.
+    r("POST", "/api/v1/verify", Access::Roles(VERIFIERS)),
+    r("POST", "/api/v1/checks", Access::Roles(FIELD)),
+    r("GET", "/api/v1/checks", Access::Roles(SUPERVISION)),
+    r("POST", "/api/v1/orders", Access::Roles(SUPERVISION)),
+    r(
+        "POST",
+        "/api/v1/stay-reports",
+        Access::Roles(ADDRESS_WRITERS),
+    ),
+    r("GET", "/api/v1/alerts", Access::Roles(SUPERVISION)),
+    // Audit.
+    r("GET", "/api/v1/audit", Access::Roles(AUDIT)),
+    r("GET", "/api/v1/audit/verify", Access::Roles(AUDIT)),
+    // The data subject.
+    r("GET", "/api/v1/me/permits", Access::Roles(SELF)),
+    r("GET", "/api/v1/me/access-log", Access::Roles(SELF)),
+];
+
+/// The rule for a method and routed path.
+pub fn rule(method: &str, path: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.method == method && r.path == path)
+}
+
+/// Middleware: resolves the caller, applies the rule table and the CSRF check; puts the
+/// [`auth::Principal`] into the request extensions for handlers.
+pub async fn authorize(
+    State(state): State<AppState>,
+    matched: Option<MatchedPath>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    let Some(path) = matched else {
+        return next.run(req).await;
+    };
+    let Some(rule) = rule(req.method().as_str(), path.as_str()) else {
+        tracing::error!(method = %req.method(), path = path.as_str(), "endpoint without a rule refused");
+        return ApiError::forbidden("no_rule", "this endpoint has no access rule").into_response();
+    };
+    if rule.access == Access::Public {
+        return next.run(req).await;
+    }
+    let principal = match auth::resolve(&state, req.headers()).await {
+        Ok(Some(p)) => p,
+        Ok(None) => return ApiError::unauthenticated().into_response(),
+        Err(e) => return e.into_response(),
+    };
+    if !rule.access.allows(principal.role) {
+        return ApiError::forbidden(
+            "forbidden",
+            format!("role {} may not call this endpoint", principal.role),
+        )
+        .into_response();
+    }
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if principal.via_cookie && !safe {
+        let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        if sent.is_none() || sent != principal.csrf.as_deref() {
+            return ApiError::forbidden("csrf", "missing or wrong X-CSRF-Token header")
+                .into_response();
+        }
+    }
+    req.extensions_mut().insert(principal);
+    next.run(req).await
+}

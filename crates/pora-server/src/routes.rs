@@ -1,0 +1,108 @@
+//! The route table: every endpoint once, with its handler, tag and summary. The router, the OpenAPI
+//! document and the tests are all built from this table; the access rules live in [`crate::policy`].
+
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+
+use crate::api::{admin, field, me, permits, public, registry};
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::{auth, policy};
+
+/// Describes one endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouteSpec {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path pattern.
+    pub path: &'static str,
+    /// OpenAPI tag.
+    pub tag: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+}
+
+macro_rules! routes {
+    ($($m:ident $path:literal => $h:expr, $tag:literal, $summary:literal;)*) => {
+        /// Every endpoint with its handler.
+        pub fn table() -> Vec<(RouteSpec, MethodRouter<AppState>)> {
+            vec![$((RouteSpec { method: routes!(@name $m), path: $path, tag: $tag, summary: $summary }, $m($h))),*]
+        }
+        /// Every endpoint (without handlers).
+        pub fn specs() -> Vec<RouteSpec> {
+            vec![$(RouteSpec { method: routes!(@name $m), path: $path, tag: $tag, summary: $summary }),*]
+        }
+    };
+    (@name get) => { "GET" };
+    (@name post) => { "POST" };
+}
+
+routes! {
+    get "/healthz" => public::healthz, "ops", "Liveness and database reachability";
+    get "/metrics" => public::metrics, "ops", "Prometheus metrics";
+    get "/api/v1/openapi.json" => public::openapi, "ops", "This OpenAPI document";
+    get "/api/v1/trust-list" => public::trust_list, "publication", "Signed trust list (COSE, cacheable, ETag)";
+    get "/api/v1/trust-root" => public::trust_root, "publication", "The trust root's public key";
+    get "/api/v1/status-list/{office}" => public::status_list, "publication", "Signed status list token of an office (cacheable, ETag)";
+    post "/api/v1/auth/login" => auth::login, "auth", "Password login: cookie session or bearer token";
+    post "/api/v1/auth/logout" => auth::logout, "auth", "Revoke the current session or token";
+    get "/api/v1/auth/me" => auth::me, "auth", "Who am I";
+    get "/api/v1/offices" => admin::list_offices, "admin", "List offices";
+    post "/api/v1/offices" => admin::create_office, "admin", "Create an office";
+    get "/api/v1/users" => admin::list_users, "admin", "List users";
+    post "/api/v1/users" => admin::create_user, "admin", "Create a user";
+    post "/api/v1/keys" => admin::create_key, "admin", "Create a document signer key for an office";
+    get "/api/v1/devices" => admin::list_devices, "devices", "List field devices";
+    post "/api/v1/devices" => admin::register_device, "devices", "Register the caller's field device (pending)";
+    post "/api/v1/devices/{id}/approve" => admin::approve_device, "devices", "Approve a device";
+    post "/api/v1/devices/{id}/revoke" => admin::revoke_device, "devices", "Revoke a device and its tokens";
+    post "/api/v1/foreigners" => registry::register_foreigner, "registry", "Register a foreigner";
+    get "/api/v1/foreigners/{niora}" => registry::person_record, "registry", "A person's record (audited read)";
+    post "/api/v1/foreigners/{niora}/addresses" => registry::add_address, "registry", "Declare a new address";
+    post "/api/v1/foreigners/{niora}/passports" => registry::add_passport, "registry", "Add a passport";
+    post "/api/v1/sponsors" => registry::create_sponsor, "registry", "Register a sponsor (company or person)";
+    post "/api/v1/employers" => registry::create_employer, "registry", "Register an employer";
+    get "/api/v1/permits" => permits::search, "permits", "Search permits (audited read, paginated)";
+    post "/api/v1/permits" => permits::issue, "permits", "Issue a permit and sign its credential";
+    get "/api/v1/permits/{number}" => permits::lookup, "permits", "Look up a permit (audited read)";
+    get "/api/v1/permits/{number}/history" => permits::history, "permits", "A permit's history";
+    post "/api/v1/permits/{number}/extend" => permits::extend, "permits", "Extend a permit";
+    post "/api/v1/permits/{number}/convert" => permits::convert, "permits", "Convert ITAS to ITAP";
+    post "/api/v1/permits/{number}/cancel" => permits::cancel, "permits", "Cancel (revoke) a permit";
+    post "/api/v1/permits/{number}/suspend" => permits::suspend, "permits", "Suspend a permit";
+    post "/api/v1/permits/{number}/resume" => permits::resume, "permits", "Lift a suspension";
+    post "/api/v1/permits/{number}/exit" => permits::exit, "permits", "Close by Exit Permit Only (EPO)";
+    post "/api/v1/permits/{number}/deport" => permits::deport, "permits", "Record a deportation";
+    post "/api/v1/permits/{number}/deceased" => permits::deceased, "permits", "Record the holder's death";
+    post "/api/v1/verify" => field::verify, "field", "Verify a QR text against the current trust and status lists";
+    post "/api/v1/checks" => field::record_check, "field", "Record a field check (with position)";
+    get "/api/v1/checks" => field::list_checks, "supervision", "List field checks";
+    post "/api/v1/orders" => field::create_order, "supervision", "Create a written order (surat perintah)";
+    post "/api/v1/stay-reports" => field::stay_report, "field", "Record a stay report";
+    get "/api/v1/alerts" => field::alerts, "supervision", "Open alerts";
+    get "/api/v1/audit" => crate::audit::list, "audit", "Audit log entries";
+    get "/api/v1/audit/verify" => crate::audit::verify_handler, "audit", "Verify the audit chain";
+    get "/api/v1/me/permits" => me::permits, "self", "The caller's own permits";
+    get "/api/v1/me/access-log" => me::access_log, "self", "Who read the caller's data, and why";
+}
+
+/// The application router for `state`.
+pub fn router(state: AppState) -> Router {
+    let mut r: Router<AppState> = Router::new();
+    for (spec, handler) in table() {
+        r = r.route(spec.path, handler);
+    }
+    r.route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        policy::authorize,
+    ))
+    .route_layer(middleware::from_fn_with_state(
+        state.clone(),
+        crate::metrics::track,
+    ))
+    .fallback(|| async { ApiError::not_found("endpoint") })
+    .layer(DefaultBodyLimit::max(state.config.body_limit))
+    .with_state(state)
+}

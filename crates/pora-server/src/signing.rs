@@ -1,0 +1,533 @@
+//! Signing keys held by the server: sealed at rest under a key-encryption key, used through
+//! `pora_core::Signer` (the trait an HSM-backed signer implements too), and the publications they sign
+//! (trust list, per-office status lists, permit credentials).
+//!
+//! Sealing: ChaCha20-Poly1305 with a random 96-bit nonce; the stored text is hex(nonce ‖ ciphertext)
+//! and the key id is bound as associated data, so a sealed key cannot be moved to another row. The
+//! key-encryption key (KEK) comes from `PORA_KEK` (64 hex digits) or a 0600 file.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{ChaCha20Poly1305, Nonce};
+use pora_core::trust::{SignerRecord, TrustList};
+use pora_core::{Algorithm, PermitType, Signer, StatusList, StatusListToken};
+use pora_store::repo::{self, SignerKeyRow};
+use pora_store::{Conn, Store};
+use rand_core::{OsRng, RngCore};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+/// Errors of key handling.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SigningError {
+    /// The KEK is missing or malformed.
+    #[error("key-encryption key: {0}")]
+    Kek(String),
+    /// A sealed key does not open with this KEK (wrong KEK, or the row was tampered with).
+    #[error("sealed key {0} does not open with this key-encryption key")]
+    Unseal(String),
+    /// The key material is not a usable key.
+    #[error("key {0}: {1}")]
+    BadKey(String, String),
+    /// No signer for the office.
+    #[error("no signing key for office {0}")]
+    NoKey(String),
+    /// The core refused.
+    #[error("credential: {0}")]
+    Core(String),
+    /// Storage.
+    #[error(transparent)]
+    Store(#[from] pora_store::StoreError),
+}
+
+/// A signer usable across threads (an HSM client implements `pora_core::Signer` and is used the same).
+pub type SharedSigner = Arc<dyn Signer + Send + Sync>;
+
+/// The key-encryption key.
+pub struct Kek {
+    key: Zeroizing<[u8; 32]>,
+    id: String,
+}
+
+impl std::fmt::Debug for Kek {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Kek({})", self.id)
+    }
+}
+
+impl Kek {
+    /// From 64 hex digits.
+    pub fn from_hex(s: &str) -> Result<Self, SigningError> {
+        let bytes =
+            Zeroizing::new(hex::decode(s.trim()).map_err(|_| SigningError::Kek("not hex".into()))?);
+        let key: [u8; 32] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| SigningError::Kek("want 32 bytes (64 hex digits)".into()))?;
+        let id = hex::encode(&Sha256::digest(Sha256::digest(key))[..4]);
+        Ok(Kek {
+            key: Zeroizing::new(key),
+            id,
+        })
+    }
+
+    /// A fresh random KEK (tests and demo).
+    pub fn generate() -> Self {
+        let mut k = Zeroizing::new([0u8; 32]);
+        OsRng.fill_bytes(&mut k[..]);
+        // 32 random bytes always make a valid KEK.
+        Self::from_hex(&hex::encode(&k[..])).unwrap_or_else(|_| unreachable!())
+    }
+
+    /// Loads the KEK: explicit hex, else `PORA_KEK`, else `dir/pora-kek.key` (created 0600 if absent).
+    pub fn load(explicit: Option<&str>, dir: &std::path::Path) -> anyhow::Result<Self> {
+        if let Some(h) = explicit {
+            return Ok(Self::from_hex(h)?);
+        }
+        if let Ok(h) = std::env::var("PORA_KEK") {
+            return Ok(Self::from_hex(&h)?);
+        }
+        let path = dir.join("pora-kek.key");
+        if path.exists() {
+            let h = Zeroizing::new(std::fs::read_to_string(&path)?);
+            return Ok(Self::from_hex(&h)?);
+        }
+        let k = Self::generate();
+        write_secret(&path, &hex::encode(&k.key[..]))?;
+        tracing::warn!(path = %path.display(), "created a new key-encryption key file; keep it safe and backed up");
+        Ok(k)
+    }
+
+    /// The KEK's public id (hash prefix), stored next to sealed keys.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Seals `plain` bound to `aad`.
+    pub fn seal(&self, plain: &[u8], aad: &str) -> String {
+        let cipher = ChaCha20Poly1305::new(self.key.as_ref().into());
+        let mut nonce = [0u8; 12];
+        OsRng.fill_bytes(&mut nonce);
+        // Encryption with a valid key and in-memory buffers cannot fail.
+        let ct = cipher
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                Payload {
+                    msg: plain,
+                    aad: aad.as_bytes(),
+                },
+            )
+            .unwrap_or_default();
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&ct);
+        hex::encode(out)
+    }
+
+    /// Opens a sealed text.
+    pub fn open(&self, sealed: &str, aad: &str) -> Result<Zeroizing<Vec<u8>>, SigningError> {
+        let raw = hex::decode(sealed).map_err(|_| SigningError::Unseal(aad.into()))?;
+        if raw.len() < 12 + 16 {
+            return Err(SigningError::Unseal(aad.into()));
+        }
+        let cipher = ChaCha20Poly1305::new(self.key.as_ref().into());
+        cipher
+            .decrypt(
+                Nonce::from_slice(&raw[..12]),
+                Payload {
+                    msg: &raw[12..],
+                    aad: aad.as_bytes(),
+                },
+            )
+            .map(Zeroizing::new)
+            .map_err(|_| SigningError::Unseal(aad.into()))
+    }
+}
+
+/// Writes a secret file with mode 0600.
+pub fn write_secret(path: &std::path::Path, contents: &str) -> std::io::Result<()> {
+    if let Some(p) = path.parent() {
+        std::fs::create_dir_all(p)?;
+    }
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    use std::io::Write;
+    opts.open(path)?.write_all(contents.as_bytes())
+}
+
+struct LoadedKey {
+    row: SignerKeyRow,
+    office_code: String,
+    signer: SharedSigner,
+}
+
+/// The server's keys: the trust root and one active document signer per office.
+pub struct KeyRing {
+    kek: Kek,
+    keys: RwLock<HashMap<String, Arc<LoadedKey>>>,
+    trust_cache: Mutex<Option<Published>>,
+    status_cache: Mutex<HashMap<String, CachedStatus>>,
+}
+
+impl std::fmt::Debug for KeyRing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "KeyRing(kek {})", self.kek.id)
+    }
+}
+
+/// A signed publication with its ETag.
+#[derive(Clone, Debug)]
+pub struct Published {
+    /// The signed bytes.
+    pub bytes: Arc<Vec<u8>>,
+    /// Strong ETag (quoted).
+    pub etag: String,
+    /// Version or issue time it was made for.
+    pub version: i64,
+    /// When it was signed.
+    pub issued_at: i64,
+}
+
+fn etag_of(bytes: &[u8]) -> String {
+    format!("\"{}\"", hex::encode(&Sha256::digest(bytes)[..16]))
+}
+
+/// The algorithm used for new keys.
+pub const KEY_ALGORITHM: Algorithm = Algorithm::ES256;
+
+fn alg_name(a: Algorithm) -> &'static str {
+    match a {
+        Algorithm::ES256 => "ES256",
+        Algorithm::EdDSA => "EdDSA",
+    }
+}
+
+impl KeyRing {
+    /// A key ring with no keys loaded yet.
+    pub fn new(kek: Kek) -> Self {
+        KeyRing {
+            kek,
+            keys: RwLock::new(HashMap::new()),
+            trust_cache: Mutex::new(None),
+            status_cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The KEK id.
+    pub fn kek_id(&self) -> &str {
+        self.kek.id()
+    }
+
+    fn unseal(
+        &self,
+        row: &SignerKeyRow,
+        office_code: &str,
+    ) -> Result<Arc<LoadedKey>, SigningError> {
+        let pem = self.kek.open(&row.sealed_private_key, &row.kid)?;
+        let pem = std::str::from_utf8(&pem)
+            .map_err(|_| SigningError::BadKey(row.kid.clone(), "not PEM".into()))?;
+        let key = pora_crypto::SigningKey::from_pkcs8_pem(pem)
+            .map_err(|e| SigningError::BadKey(row.kid.clone(), e.to_string()))?;
+        if hex::encode(key.public_key().as_bytes()) != row.public_key {
+            return Err(SigningError::BadKey(
+                row.kid.clone(),
+                "public key does not match the sealed key".into(),
+            ));
+        }
+        Ok(Arc::new(LoadedKey {
+            row: row.clone(),
+            office_code: office_code.to_owned(),
+            signer: Arc::new(key),
+        }))
+    }
+
+    /// Loads (unseals) every active key from the store.
+    pub async fn load(&self, store: &Store) -> Result<usize, SigningError> {
+        let mut c = store.conn().await?;
+        let offices: HashMap<i64, String> = repo::offices(&mut c)
+            .await?
+            .into_iter()
+            .map(|o| (o.id, o.code))
+            .collect();
+        let rows = repo::signer_keys(&mut c).await?;
+        let mut map = HashMap::new();
+        for row in rows.iter().filter(|r| r.state == "active") {
+            let code = offices.get(&row.office_id).cloned().unwrap_or_default();
+            map.insert(row.kid.clone(), self.unseal(row, &code)?);
+        }
+        let n = map.len();
+        *self.keys.write().unwrap_or_else(|e| e.into_inner()) = map;
+        Ok(n)
+    }
+
+    /// Generates, seals and stores a new key for an office; returns its kid (hex).
+    pub async fn create_key(
+        &self,
+        c: &mut Conn,
+        office_id: i64,
+        office_code: &str,
+        usage: &str,
+        at: i64,
+    ) -> Result<String, SigningError> {
+        let key = pora_crypto::SigningKey::generate(KEY_ALGORITHM)
+            .map_err(|e| SigningError::BadKey("new".into(), e.to_string()))?;
+        let public = key.public_key();
+        let kid = hex::encode(pora_core::trust::kid_of(&public));
+        let pem = key
+            .to_pkcs8_pem()
+            .map_err(|e| SigningError::BadKey(kid.clone(), e.to_string()))?;
+        let row = SignerKeyRow {
+            id: 0,
+            kid: kid.clone(),
+            office_id,
+            usage: usage.to_owned(),
+            algorithm: alg_name(KEY_ALGORITHM).into(),
+            public_key: hex::encode(public.as_bytes()),
+            sealed_private_key: self.kek.seal(pem.as_bytes(), &kid),
+            kek_id: self.kek.id.clone(),
+            state: "active".into(),
+            created_at: at,
+        };
+        repo::insert_signer_key(c, &row).await?;
+        let loaded = Arc::new(LoadedKey {
+            row,
+            office_code: office_code.to_owned(),
+            signer: Arc::new(key),
+        });
+        self.keys
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(kid.clone(), loaded);
+        Ok(kid)
+    }
+
+    fn find(&self, usage: &str, office_code: Option<&str>) -> Option<Arc<LoadedKey>> {
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        keys.values()
+            .filter(|k| k.row.usage == usage && office_code.is_none_or(|o| k.office_code == o))
+            .max_by_key(|k| k.row.id)
+            .cloned()
+    }
+
+    /// The trust root's signer.
+    pub fn root(&self) -> Option<SharedSigner> {
+        self.find("trust_root", None).map(|k| k.signer.clone())
+    }
+
+    /// The root public key, hex, with its algorithm.
+    pub fn root_public(&self) -> Option<(String, String)> {
+        self.find("trust_root", None)
+            .map(|k| (k.row.algorithm.clone(), k.row.public_key.clone()))
+    }
+
+    /// The current document signer of an office.
+    pub fn office_signer(&self, office_code: &str) -> Option<(SharedSigner, SignerRecord)> {
+        let k = self.find("document_signer", Some(office_code))?;
+        let rec = record_for(&k).ok()?;
+        Some((k.signer.clone(), rec))
+    }
+
+    /// The trust list signed by the root, re-signed when keys changed or a day has passed.
+    pub fn trust_list(&self, now: i64) -> Result<(Published, TrustList), SigningError> {
+        let keys: Vec<Arc<LoadedKey>> = {
+            let k = self.keys.read().unwrap_or_else(|e| e.into_inner());
+            let mut v: Vec<_> = k
+                .values()
+                .filter(|k| k.row.usage == "document_signer")
+                .cloned()
+                .collect();
+            v.sort_by_key(|k| k.row.id);
+            v
+        };
+        let version = keys.last().map(|k| k.row.id).unwrap_or(0);
+        let signers: Vec<SignerRecord> = keys
+            .iter()
+            .map(|k| record_for(k))
+            .collect::<Result<_, _>>()?;
+        let mut cache = self.trust_cache.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = cache.as_ref() {
+            if p.version == version && now - p.issued_at < 86_400 {
+                let list = TrustList {
+                    version: version as u64,
+                    issued_at: p.issued_at,
+                    next_update: p.issued_at + 7 * 86_400,
+                    signers,
+                };
+                return Ok((p.clone(), list));
+            }
+        }
+        let root = self
+            .root()
+            .ok_or_else(|| SigningError::NoKey("trust root".into()))?;
+        let list = TrustList {
+            version: version as u64,
+            issued_at: now,
+            next_update: now + 7 * 86_400,
+            signers,
+        };
+        let bytes = list
+            .sign(root.as_ref())
+            .map_err(|e| SigningError::Core(e.to_string()))?;
+        let p = Published {
+            etag: etag_of(&bytes),
+            bytes: Arc::new(bytes),
+            version,
+            issued_at: now,
+        };
+        *cache = Some(p.clone());
+        Ok((p, list))
+    }
+
+    /// The office's status list token. Cached per office; rebuilt and re-signed when a permit of the
+    /// office changed (the database's change marker moved, checked at most every `recheck_secs`, and at
+    /// once after [`KeyRing::invalidate_status`]) or the cached token is past half its ttl.
+    pub async fn status_list(
+        &self,
+        c: &mut Conn,
+        office_id: i64,
+        office_code: &str,
+        now: i64,
+        ttl: u64,
+    ) -> Result<(Published, StatusListToken), SigningError> {
+        {
+            let cache = self.status_cache.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(hit) = cache.get(office_code) {
+                if now - hit.checked_at < STATUS_RECHECK_SECS
+                    && now - hit.published.issued_at < (ttl / 2) as i64
+                {
+                    return Ok((hit.published.clone(), hit.token.clone()));
+                }
+            }
+        }
+        let version = repo::status_version(c, office_id).await?;
+        {
+            let mut cache = self.status_cache.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(hit) = cache.get_mut(office_code) {
+                if hit.version == version && now - hit.published.issued_at < (ttl / 2) as i64 {
+                    hit.checked_at = now;
+                    return Ok((hit.published.clone(), hit.token.clone()));
+                }
+            }
+        }
+        let entries = repo::status_entries(c, office_id).await?;
+        let len = entries.last().map(|e| e.0 as usize + 1).unwrap_or(0).max(1);
+        let mut list = StatusList::new(2, len).map_err(|e| SigningError::Core(e.to_string()))?;
+        for (i, s) in &entries {
+            list.set(*i as u64, s.status_list_value())
+                .map_err(|e| SigningError::Core(e.to_string()))?;
+        }
+        let (signer, _) = self
+            .office_signer(office_code)
+            .ok_or_else(|| SigningError::NoKey(office_code.into()))?;
+        let token = StatusListToken {
+            office: office_code.into(),
+            issued_at: now,
+            expires_at: None,
+            ttl: Some(ttl),
+            list,
+        };
+        let bytes = token
+            .sign(signer.as_ref())
+            .map_err(|e| SigningError::Core(e.to_string()))?;
+        let p = Published {
+            etag: etag_of(&bytes),
+            bytes: Arc::new(bytes),
+            version: version.0,
+            issued_at: now,
+        };
+        self.status_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(
+                office_code.to_owned(),
+                CachedStatus {
+                    version,
+                    checked_at: now,
+                    published: p.clone(),
+                    token: token.clone(),
+                },
+            );
+        Ok((p, token))
+    }
+
+    /// Drops the cached status list of an office (after this server changed one of its permits).
+    pub fn invalidate_status(&self, office_code: &str) {
+        self.status_cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(office_code);
+    }
+
+    /// Offices (id, code) that have a document signer.
+    pub fn signing_offices(&self) -> Vec<(i64, String)> {
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        let mut v: Vec<(i64, String)> = keys
+            .values()
+            .filter(|k| k.row.usage == "document_signer")
+            .map(|k| (k.row.office_id, k.office_code.clone()))
+            .collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+}
+
+/// How long a cached status list is served before the database's change marker is looked at again
+/// (changes made through this server invalidate at once).
+pub const STATUS_RECHECK_SECS: i64 = 10;
+
+#[derive(Clone, Debug)]
+struct CachedStatus {
+    version: (i64, i64),
+    checked_at: i64,
+    published: Published,
+    token: StatusListToken,
+}
+
+fn record_for(k: &LoadedKey) -> Result<SignerRecord, SigningError> {
+    let public = k.signer.public_key();
+    let from = k.row.created_at - 86_400;
+    let usage_until = k.row.created_at + 5 * 365 * 86_400;
+    // Signatures stay acceptable while a permit signed at the end of the usage period can be valid.
+    let valid_until = usage_until + 11 * 365 * 86_400;
+    SignerRecord::new(
+        &k.office_code,
+        public,
+        vec![PermitType::Itas, PermitType::Itap],
+        (from, usage_until),
+        (from, valid_until),
+    )
+    .map_err(|e| SigningError::Core(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealing_round_trips_and_binds_the_kid() {
+        let kek = Kek::generate();
+        let sealed = kek.seal(b"private", "kid-1");
+        assert_eq!(
+            kek.open(&sealed, "kid-1").expect("opens").as_slice(),
+            b"private"
+        );
+        assert!(kek.open(&sealed, "kid-2").is_err(), "moved to another row");
+        assert!(Kek::generate().open(&sealed, "kid-1").is_err(), "wrong KEK");
+        let mut flipped = hex::decode(&sealed).expect("hex");
+        let last = flipped.len() - 1;
+        flipped[last] ^= 1;
+        assert!(
+            kek.open(&hex::encode(flipped), "kid-1").is_err(),
+            "tampered"
+        );
+        assert!(Kek::from_hex("00").is_err());
+    }
+}
