@@ -1,1 +1,616 @@
-fn main() {}
+//! `pora`: the command line of the pora permit system.
+//!
+//! Keys and trust (`keygen`, `certify`, `trust-list`), revocation (`status-list`), issuance
+//! (`issue`), checking (`verify`, `inspect`). Exit codes: 0 valid / success, 1 permit rejected,
+//! 2 cannot tell (stale trust or status list), 64 usage, 65 bad input data, 66 input missing,
+//! 73 cannot create output, 74 I/O error.
+#![forbid(unsafe_code)]
+
+/// Prints a line to stdout; a closed pipe (`pora ... | head`) ends output quietly instead of panicking.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
+
+/// Prints to stdout without a newline, like [`say!`].
+macro_rules! say_raw {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($t)*);
+    }};
+}
+
+mod error;
+mod keys;
+mod show;
+mod time;
+
+use std::io::Read as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use pora_core::crypto::Signer as _;
+use pora_core::status_list::{Status, StatusList, StatusListToken, PORA_BITS};
+use pora_core::trust::{self, SignerRecord, TrustList};
+use pora_core::{hex, Class, PermitType, Verdict};
+
+use error::{read, write, CliError, Exit};
+
+const EXIT_CODES: &str = "Exit codes: 0 valid / success, 1 permit rejected (expired, revoked, forged, incomplete, not a pora code), \
+2 cannot tell (trust or status list too old: sync), 64 usage error, 65 invalid input data, 66 input file missing, \
+73 cannot create output, 74 I/O error.";
+
+#[derive(Parser, Debug)]
+#[command(name = "pora", version, about = "Signed QR residence permits (ITAS / ITAP): issue, verify, inspect", after_help = EXIT_CODES)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Make a key pair: <OUT>.key (PKCS#8 PEM, mode 0600, never printed) and <OUT>.pub (JSON).
+    Keygen {
+        /// "root" (the offline national root) or "signer" (an office's document signer).
+        #[arg(long)]
+        role: String,
+        /// ES256 (default) or EdDSA.
+        #[arg(long, default_value = "ES256")]
+        alg: String,
+        /// Path without extension.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Certify an office's document signer with the root key.
+    Certify {
+        /// The root's private key.
+        #[arg(long)]
+        root_key: PathBuf,
+        /// The signer's public key file.
+        #[arg(long)]
+        signer_pub: PathBuf,
+        /// Office code, e.g. BKS.
+        #[arg(long)]
+        office: String,
+        /// Permit types it may sign: ITAS, ITAP or ITAS,ITAP.
+        #[arg(long, default_value = "ITAS,ITAP")]
+        types: String,
+        /// Start of the key-usage period (when it may sign).
+        #[arg(long)]
+        usage_from: String,
+        /// End of the key-usage period.
+        #[arg(long)]
+        usage_until: String,
+        /// End of the period its signatures are accepted (default: usage end + 10 years).
+        #[arg(long)]
+        valid_until: Option<String>,
+        /// Certificate file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Build or show the signed trust list.
+    #[command(subcommand)]
+    TrustList(TrustListCmd),
+    /// Build, change or show an office's signed status (revocation) list.
+    #[command(subcommand)]
+    StatusList(StatusListCmd),
+    /// Issue a permit: permit JSON → QR text (stdout), and optionally PNG and SVG.
+    Issue {
+        /// Permit JSON file, or - for stdin. `issued_at` and `document_serial` may be omitted.
+        #[arg(long)]
+        permit: PathBuf,
+        /// The office signer's private key.
+        #[arg(long)]
+        key: PathBuf,
+        /// The signer's certificate.
+        #[arg(long)]
+        cert: PathBuf,
+        /// The root public key (to check the certificate).
+        #[arg(long)]
+        root: PathBuf,
+        /// Write the QR code as PNG.
+        #[arg(long)]
+        png: Option<PathBuf>,
+        /// Write the QR code as SVG.
+        #[arg(long)]
+        svg: Option<PathBuf>,
+        /// Signing time (default: now).
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Verify a permit QR text (argument, --file, --image, or stdin) offline.
+    Verify {
+        /// The QR text.
+        text: Option<String>,
+        /// Read the text from a file (- for stdin).
+        #[arg(long, conflicts_with = "text")]
+        file: Option<PathBuf>,
+        /// Read the QR code from a photo (PNG, JPEG, WebP), or every image in a folder.
+        #[arg(long, conflicts_with_all = ["text", "file"])]
+        image: Option<PathBuf>,
+        #[command(flatten)]
+        trust: TrustArgs,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show every layer of a QR text: prefix, Base45, COSE headers, claims, signature.
+    Inspect {
+        /// The QR text.
+        text: Option<String>,
+        /// Read the text from a file (- for stdin).
+        #[arg(long, conflicts_with = "text")]
+        file: Option<PathBuf>,
+        /// Trust list, to check the signature (optional).
+        #[arg(long, requires = "root")]
+        trust_list: Option<PathBuf>,
+        /// Root public key.
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+struct TrustArgs {
+    /// Signed trust list.
+    #[arg(long)]
+    trust_list: PathBuf,
+    /// Root public key file.
+    #[arg(long)]
+    root: PathBuf,
+    /// Signed status list(s), one per office.
+    #[arg(long)]
+    status_list: Vec<PathBuf>,
+    /// Check as of this time (default: now). Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM[Z|±HH:MM|WIB|WITA|WIT].
+    #[arg(long)]
+    now: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+enum TrustListCmd {
+    /// Sign a trust list of the given certificates with the root key.
+    Build {
+        #[arg(long)]
+        root_key: PathBuf,
+        /// Sequence number (must grow with every list).
+        #[arg(long)]
+        version: u64,
+        /// When the next list is due.
+        #[arg(long)]
+        next_update: String,
+        /// Issue time (default: now).
+        #[arg(long)]
+        now: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+        /// Signer certificates.
+        #[arg(required = true)]
+        certs: Vec<PathBuf>,
+    },
+    /// Verify and print a trust list.
+    Show {
+        file: PathBuf,
+        #[arg(long)]
+        root: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum StatusListCmd {
+    /// A new list of SIZE valid entries for an office, signed by one of its signers.
+    Build {
+        #[arg(long)]
+        office: String,
+        #[arg(long)]
+        size: usize,
+        #[arg(long)]
+        key: PathBuf,
+        /// Hours until the list expires (default 24).
+        #[arg(long, default_value_t = 24)]
+        valid_hours: i64,
+        #[arg(long)]
+        now: Option<String>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Set one entry (valid, revoked, suspended) and re-sign the list in place.
+    Set {
+        file: PathBuf,
+        #[arg(long)]
+        index: u64,
+        #[arg(long)]
+        status: String,
+        #[arg(long)]
+        key: PathBuf,
+        #[arg(long, default_value_t = 24)]
+        valid_hours: i64,
+        #[arg(long)]
+        now: Option<String>,
+    },
+    /// Verify (against the trust list) and print a status list.
+    Show {
+        file: PathBuf,
+        #[arg(long)]
+        trust_list: PathBuf,
+        #[arg(long)]
+        root: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                _ => ExitCode::from(Exit::Usage as u8),
+            };
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            eprintln!("pora: {e}");
+            e.code()
+        }
+    }
+}
+
+fn now_or(s: &Option<String>) -> Result<i64, CliError> {
+    s.as_deref().map(time::parse).unwrap_or_else(|| Ok(time::system_now()))
+}
+
+fn parse_types(s: &str) -> Result<Vec<PermitType>, CliError> {
+    s.split(',')
+        .map(|t| match t.trim() {
+            "ITAS" => Ok(PermitType::Itas),
+            "ITAP" => Ok(PermitType::Itap),
+            o => Err(CliError::usage(format!("unknown permit type {o:?}: use ITAS and/or ITAP"))),
+        })
+        .collect()
+}
+
+fn load_trust(file: &Path, root: &Path) -> Result<TrustList, CliError> {
+    let root = keys::read_public(root)?;
+    TrustList::verify(&read(file)?, &root, pora_crypto::default_provider())
+        .map_err(|e| CliError::data(format!("{}: {e}", file.display())))
+}
+
+fn read_text(text: &Option<String>, file: &Option<PathBuf>) -> Result<String, CliError> {
+    let raw = match (text, file) {
+        (Some(t), _) => return Ok(t.clone()),
+        (None, Some(p)) if p.as_os_str() != "-" => read(p)?,
+        _ => {
+            let mut b = Vec::new();
+            std::io::stdin().read_to_end(&mut b).map_err(|e| CliError { exit: Exit::Io, message: format!("stdin: {e}") })?;
+            b
+        }
+    };
+    String::from_utf8(raw).map_err(|_| CliError::data("the input is not UTF-8 text"))
+}
+
+fn exit_of(v: &Verdict) -> Exit {
+    match v.outcome.class() {
+        Class::Valid => Exit::Ok,
+        Class::CannotTell => Exit::CannotTell,
+        _ => Exit::Rejected,
+    }
+}
+
+fn run(cli: Cli) -> Result<Exit, CliError> {
+    match cli.command {
+        Command::Keygen { role, alg, out } => {
+            if role != "root" && role != "signer" {
+                return Err(CliError::usage("--role must be root or signer"));
+            }
+            let key = pora_crypto::SigningKey::generate(keys::parse_alg(&alg)?).map_err(|e| CliError::data(e.to_string()))?;
+            let f = keys::write_pair(&out, &role, &key)?;
+            say!("{} key {} kid {} -> {} (private, 0600) and {}", f.alg, role, f.kid, out.with_extension("key").display(), out.with_extension("pub").display());
+            Ok(Exit::Ok)
+        }
+        Command::Certify { root_key, signer_pub, office, types, usage_from, usage_until, valid_until, out } => {
+            let root = keys::read_private(&root_key)?;
+            let key = keys::read_public(&signer_pub)?;
+            let (uf, uu) = (time::parse(&usage_from)?, time::parse(&usage_until)?);
+            let vu = match valid_until {
+                Some(v) => time::parse(&v)?,
+                None => uu + 10 * 365 * 86_400,
+            };
+            let rec = SignerRecord::new(&office, key, parse_types(&types)?, (uf, uu), (uf, vu)).map_err(|e| CliError::data(e.to_string()))?;
+            let cert = trust::certify(&root, &rec).map_err(|e| CliError::data(e.to_string()))?;
+            write(&out, &cert)?;
+            say!("certified signer {} for office {} -> {}", hex::encode(&rec.kid), rec.office, out.display());
+            Ok(Exit::Ok)
+        }
+        Command::TrustList(TrustListCmd::Build { root_key, version, next_update, now, out, certs }) => {
+            let root = keys::read_private(&root_key)?;
+            let root_pub = root.public_key();
+            let signers = certs
+                .iter()
+                .map(|c| trust::open_certificate(&read(c)?, &root_pub, pora_crypto::default_provider()).map_err(|e| CliError::data(format!("{}: {e}", c.display()))))
+                .collect::<Result<Vec<_>, _>>()?;
+            let list = TrustList { version, issued_at: now_or(&now)?, next_update: time::parse(&next_update)?, signers };
+            let bytes = list.sign(&root).map_err(|e| CliError::data(e.to_string()))?;
+            write(&out, &bytes)?;
+            say!("trust list version {version} with {} signer(s) -> {}", list.signers.len(), out.display());
+            Ok(Exit::Ok)
+        }
+        Command::TrustList(TrustListCmd::Show { file, root }) => {
+            let list = load_trust(&file, &root)?;
+            let signers: Vec<_> = list
+                .signers
+                .iter()
+                .map(|s| {
+                    serde_json::json!({
+                        "kid": hex::encode(&s.kid), "office": s.office, "alg": s.public_key.algorithm().name(),
+                        "permit_types": s.permit_types.iter().map(|t| t.name()).collect::<Vec<_>>(),
+                        "usage": [time::show(s.usage_from), time::show(s.usage_until)],
+                        "validity": [time::show(s.valid_from), time::show(s.valid_until)],
+                    })
+                })
+                .collect();
+            let j = serde_json::json!({ "version": list.version, "issued_at": time::show(list.issued_at), "next_update": time::show(list.next_update), "signers": signers });
+            say!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
+            Ok(Exit::Ok)
+        }
+        Command::StatusList(StatusListCmd::Build { office, size, key, valid_hours, now, out }) => {
+            let key = keys::read_private(&key)?;
+            let list = StatusList::new(PORA_BITS, size).map_err(|e| CliError::data(e.to_string()))?;
+            let t = now_or(&now)?;
+            let token = StatusListToken { office, issued_at: t, expires_at: Some(t + valid_hours * 3600), ttl: None, list };
+            pora_core::permit::check_office(&token.office).map_err(|e| CliError::data(e.to_string()))?;
+            write(&out, &token.sign(&key).map_err(|e| CliError::data(e.to_string()))?)?;
+            say!("status list for {} with {} entries -> {}", token.office, token.list.len(), out.display());
+            Ok(Exit::Ok)
+        }
+        Command::StatusList(StatusListCmd::Set { file, index, status, key, valid_hours, now }) => {
+            let key = keys::read_private(&key)?;
+            let bytes = read(&file)?;
+            // The file is our own: check it was signed by this key before changing it.
+            let msg = pora_core::cose::CoseSign1::from_tagged_slice(&bytes).map_err(|e| CliError::data(format!("{}: {e}", file.display())))?;
+            if !pora_crypto::default_provider().verify(&key.public_key(), &msg.tbs_data(&[]), &msg.signature) {
+                return Err(CliError::data(format!("{}: not signed by this key", file.display())));
+            }
+            let mut token = StatusListToken::from_claims(msg.payload.as_deref().unwrap_or_default()).map_err(|e| CliError::data(e.to_string()))?;
+            let value = match status.as_str() {
+                "valid" => Status::Valid,
+                "revoked" => Status::Revoked,
+                "suspended" => Status::Suspended,
+                o => return Err(CliError::usage(format!("unknown status {o:?}: use valid, revoked or suspended"))),
+            };
+            token.list.set(index, value.value()).map_err(|e| CliError::data(e.to_string()))?;
+            let t = now_or(&now)?;
+            token.issued_at = t;
+            token.expires_at = Some(t + valid_hours * 3600);
+            write(&file, &token.sign(&key).map_err(|e| CliError::data(e.to_string()))?)?;
+            say!("{} index {index} = {status}", token.office);
+            Ok(Exit::Ok)
+        }
+        Command::StatusList(StatusListCmd::Show { file, trust_list, root }) => {
+            let trust = load_trust(&trust_list, &root)?;
+            let token = StatusListToken::verify(&read(&file)?, &trust, pora_crypto::default_provider())
+                .map_err(|e| CliError::data(format!("{}: {e}", file.display())))?;
+            let mut revoked = Vec::new();
+            let mut suspended = Vec::new();
+            for i in 0..token.list.len() as u64 {
+                match token.list.get(i).map(Status::from_value) {
+                    Some(Status::Revoked) => revoked.push(i),
+                    Some(Status::Suspended) => suspended.push(i),
+                    _ => {}
+                }
+            }
+            let j = serde_json::json!({
+                "office": token.office, "issued_at": time::show(token.issued_at),
+                "expires_at": token.expires_at.map(time::show), "entries": token.list.len(),
+                "revoked": revoked, "suspended": suspended,
+            });
+            say!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
+            Ok(Exit::Ok)
+        }
+        Command::Issue { permit, key, cert, root, png, svg, now } => {
+            let key = keys::read_private(&key)?;
+            let root = keys::read_public(&root)?;
+            let record = trust::open_certificate(&read(&cert)?, &root, pora_crypto::default_provider())
+                .map_err(|e| CliError::data(format!("{}: {e}", cert.display())))?;
+            let raw = if permit.as_os_str() == "-" { read_text(&None, &None)?.into_bytes() } else { read(&permit)? };
+            let mut json: serde_json::Value =
+                serde_json::from_slice(&raw).map_err(|e| CliError::data(format!("{}: not JSON: {e}", permit.display())))?;
+            let obj = json.as_object_mut().ok_or_else(|| CliError::data(format!("{}: expected a JSON object", permit.display())))?;
+            if !obj.contains_key("issued_at") {
+                obj.insert("issued_at".into(), now_or(&now)?.into());
+            }
+            if !obj.contains_key("document_serial") {
+                let serial = pora_crypto::SigningKey::generate(pora_core::Algorithm::EdDSA)
+                    .map_err(|e| CliError::data(e.to_string()))?
+                    .public_key();
+                obj.insert("document_serial".into(), hex::encode(&serial.as_bytes()[..4]).into());
+            }
+            let p: pora_core::Permit =
+                serde_json::from_value(json).map_err(|e| CliError::data(format!("{}: {e}", permit.display())))?;
+            let text = pora_core::issue(&p, &record, &key).map_err(|e| CliError::data(format!("cannot issue: {e}")))?;
+            let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+                .map_err(|e| CliError::data(format!("QR encoding: {e}")))?;
+            if let Some(path) = png {
+                let img = code.render::<image::Luma<u8>>().module_dimensions(8, 8).quiet_zone(true).build();
+                img.save_with_format(&path, image::ImageFormat::Png)
+                    .map_err(|e| CliError { exit: Exit::CantCreate, message: format!("{}: {e}", path.display()) })?;
+            }
+            if let Some(path) = svg {
+                let s = code.render::<qrcode::render::svg::Color>().min_dimensions(300, 300).quiet_zone(true).build();
+                write(&path, s.as_bytes())?;
+            }
+            say!("{text}");
+            Ok(Exit::Ok)
+        }
+        Command::Verify { text, file, image, trust, json } => {
+            let now = now_or(&trust.now)?;
+            let list = load_trust(&trust.trust_list, &trust.root)?;
+            let mut status = Vec::new();
+            for f in &trust.status_list {
+                status.push(
+                    StatusListToken::verify(&read(f)?, &list, pora_crypto::default_provider())
+                        .map_err(|e| CliError::data(format!("{}: {e}", f.display())))?,
+                );
+            }
+            let ctx = pora_core::Context { trust: &list, status_lists: &status, now, policy: Default::default() };
+            let check = |qr: &str| pora_core::verify(qr, &ctx, pora_crypto::default_provider());
+            let print = |label: Option<&str>, v: &Verdict| {
+                if json {
+                    let mut j = show::verdict_json(v);
+                    if let (Some(l), Some(o)) = (label, j.as_object_mut()) {
+                        o.insert("image".into(), l.into());
+                    }
+                    say!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
+                } else {
+                    if let Some(l) = label {
+                        say!("== {l}");
+                    }
+                    say_raw!("{}", show::verdict_text(v));
+                }
+            };
+            if let Some(path) = image {
+                return verify_images(&path, &check, &print, json);
+            }
+            let v = check(&read_text(&text, &file)?);
+            print(None, &v);
+            Ok(exit_of(&v))
+        }
+        Command::Inspect { text, file, trust_list, root } => {
+            let t = read_text(&text, &file)?;
+            let trust = match (trust_list, root) {
+                (Some(l), Some(r)) => Some(load_trust(&l, &r)?),
+                _ => None,
+            };
+            let j = inspect(&t, trust.as_ref());
+            say!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
+            Ok(if j["ok"].as_bool() == Some(true) { Exit::Ok } else { Exit::Rejected })
+        }
+    }
+}
+
+/// Reads one image or every image in a folder and verifies what it finds.
+fn verify_images(
+    path: &Path,
+    check: &dyn Fn(&str) -> Verdict,
+    print: &dyn Fn(Option<&str>, &Verdict),
+    json: bool,
+) -> Result<Exit, CliError> {
+    let files: Vec<PathBuf> = if path.is_dir() {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| CliError { exit: Exit::NoInput, message: format!("{}: {e}", path.display()) })?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().and_then(|x| x.to_str()).is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg" | "webp")))
+            .collect();
+        v.sort();
+        v
+    } else {
+        vec![path.to_path_buf()]
+    };
+    // Every decoded text goes to verification, which says what it is (not ours, malformed, ...).
+    let opts = pora_reader::ReadOptions::default();
+    let mut worst = Exit::Ok;
+    for f in &files {
+        let label = f.display().to_string();
+        let bytes = read(f)?;
+        match pora_reader::read_image(&bytes, &opts) {
+            Ok(codes) => {
+                for c in codes {
+                    let v = check(&c.text);
+                    print(Some(&label), &v);
+                    worst = worse(worst, exit_of(&v));
+                }
+            }
+            Err(e) => {
+                let (msg_id, code) = match &e {
+                    pora_reader::ReadError::NoCode(_) => ("tidak ada kode QR terbaca", "no_code"),
+                    _ => ("berkas gambar tidak dapat dibaca", "bad_image"),
+                };
+                if json {
+                    say!("{}", serde_json::json!({ "image": label, "code": code, "message_id": msg_id, "message_en": e.to_string() }));
+                } else {
+                    say!("== {label}\nTIDAK TERBACA / NOT READ  [{code}]\n  {msg_id}\n  {e}");
+                }
+                worst = worse(worst, if code == "no_code" { Exit::Rejected } else { Exit::Data });
+            }
+        }
+    }
+    if files.is_empty() {
+        return Err(CliError { exit: Exit::NoInput, message: format!("{}: no PNG, JPEG or WebP images", path.display()) });
+    }
+    Ok(worst)
+}
+
+fn worse(a: Exit, b: Exit) -> Exit {
+    if (b as u8) > (a as u8) {
+        b
+    } else {
+        a
+    }
+}
+
+/// Every layer of a text, as JSON.
+fn inspect(t: &str, trust: Option<&TrustList>) -> serde_json::Value {
+    use pora_core::cose::{AlgorithmLabel, CoseSign1};
+    use serde_json::json;
+    let mut out = json!({ "chars": t.trim().len(), "qr_version_m": pora_core::qr::min_version_m(t.trim().len()) });
+    let cose = match pora_core::text::unwrap(t) {
+        Ok(b) => {
+            out["prefix"] = json!({ "ok": true, "prefix": pora_core::text::PREFIX });
+            out["base45"] = json!({ "ok": true, "bytes": b.len() });
+            b
+        }
+        Err(e) => {
+            out["prefix"] = json!({ "ok": !matches!(e, pora_core::text::FrameError::NotOurs | pora_core::text::FrameError::UnsupportedVersion(_)), "error": format!("{e:?}") });
+            out["ok"] = false.into();
+            return out;
+        }
+    };
+    let msg = match CoseSign1::from_tagged_slice(&cose) {
+        Ok(m) => m,
+        Err(e) => {
+            out["cose"] = json!({ "ok": false, "error": e.to_string(), "hex": hex::encode(&cose) });
+            out["ok"] = false.into();
+            return out;
+        }
+    };
+    let alg = match &msg.protected.header.alg {
+        Some(AlgorithmLabel::Known(a)) => json!(a.name()),
+        Some(other) => json!(format!("{other:?}")),
+        None => json!(null),
+    };
+    out["cose"] = json!({
+        "ok": true, "tagged": true, "deterministic": msg.to_tagged_vec() == cose,
+        "protected": { "hex": hex::encode(&msg.protected.original), "alg": alg, "kid": msg.protected.header.kid.as_ref().map(|k| hex::encode(k)) },
+        "unprotected_empty": msg.unprotected.is_empty(),
+        "payload_bytes": msg.payload.as_ref().map(Vec::len),
+        "signature_bytes": msg.signature.len(),
+    });
+    let payload = msg.payload.clone().unwrap_or_default();
+    out["claims"] = match pora_core::Permit::from_claims(&payload) {
+        Ok(c) => json!({
+            "ok": true, "hex": hex::encode(&payload), "permit": c.permit,
+            "unknown_claims": c.unknown_claims.len(), "unknown_fields": c.unknown_fields.iter().map(|(k, _)| *k as i64).collect::<Vec<_>>(),
+        }),
+        Err(e) => json!({ "ok": false, "hex": hex::encode(&payload), "error": e.to_string() }),
+    };
+    out["signature"] = match (trust, msg.kid()) {
+        (None, _) => json!({ "checked": false, "note": "give --trust-list and --root to check the signature" }),
+        (Some(_), None) => json!({ "checked": true, "ok": false, "error": "no kid" }),
+        (Some(tl), Some(kid)) => match tl.signer(kid) {
+            None => json!({ "checked": true, "ok": false, "error": "unknown signer" }),
+            Some(s) => {
+                let alg_ok = msg.protected.header.alg == Some(AlgorithmLabel::Known(s.public_key.algorithm()));
+                let ok = alg_ok && pora_crypto::default_provider().verify(&s.public_key, &msg.tbs_data(&[]), &msg.signature);
+                json!({ "checked": true, "ok": ok, "signer_office": s.office, "algorithm_matches_key": alg_ok })
+            }
+        },
+    };
+    let sig_ok = out["signature"]["ok"].as_bool().unwrap_or(true);
+    out["ok"] = (out["claims"]["ok"].as_bool() == Some(true) && sig_ok).into();
+    out
+}
+

@@ -132,6 +132,18 @@ impl Default for World {
     }
 }
 
+/// The `pora` CLI's public key file for a key (JSON: role, alg, public_key, kid).
+pub fn public_key_json(key: &SigningKey, role: &str) -> String {
+    let pk = key.public_key();
+    serde_json::to_string_pretty(&serde_json::json!({
+        "role": role,
+        "alg": pk.algorithm().name(),
+        "public_key": pora_core::hex::encode(pk.as_bytes()),
+        "kid": pora_core::hex::encode(&pora_core::trust::kid_of(&pk)),
+    }))
+    .expect("json")
+}
+
 /// A complete ITAS of office BKS, valid 2026-01-15 to 2027-01-14, with a 40-character name.
 pub fn itas() -> Permit {
     Permit {
