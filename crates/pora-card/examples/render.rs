@@ -23,68 +23,75 @@ fn sample_qr_text(seed: u32) -> String {
 }
 
 fn tanaka() -> CardData {
-    let mut d = CardData::new(
-        PermitKind::Itas,
-        "2C11AB4271-0093",
-        "TANAKA HIROSHI",
-        "OSAKA",
-        date("1984-03-12"),
-        Sex::Male,
-        "JPN",
-        "TZ1234567",
-        "E23",
-        "Production Engineering Manager",
-        "PT Sinar Cikarang Presisi",
-        "Jl. Jababeka Raya Blok F No. 12, Cikarang Utara, Kab. Bekasi, Jawa Barat 17530",
-        date("2025-01-15"),
-        date("2027-01-14"),
-        "Kantor Imigrasi Bekasi",
-        sample_qr_text(1),
-    );
+    let mut d = CardData {
+        permit_type: PermitKind::Itas,
+        permit_number: "2C11AB4271-0093".into(),
+        full_name: "TANAKA HIROSHI".into(),
+        place_of_birth: "OSAKA".into(),
+        date_of_birth: date("1984-03-12"),
+        sex: Sex::Male,
+        nationality: "JPN".into(),
+        passport_number: "TZ1234567".into(),
+        visa_index: "E23".into(),
+        occupation: "Production Engineering Manager".into(),
+        sponsor: "PT Sinar Cikarang Presisi".into(),
+        address: "Jl. Jababeka Raya Blok F No. 12, Cikarang Utara, Kab. Bekasi, Jawa Barat 17530"
+            .into(),
+        valid_from: date("2025-01-15"),
+        valid_until: date("2027-01-14"),
+        issuing_office: "Kantor Imigrasi Bekasi".into(),
+        qr_text: sample_qr_text(1),
+        issue_date: None,
+        photo: None,
+    };
     d.issue_date = Some(date("2025-01-13"));
     d
 }
 
 fn mueller() -> CardData {
-    CardData::new(
-        PermitKind::Itap,
-        "2D22CD0815-4711",
-        "MÜLLER, Jürgen Friedrich-Wilhelm",
-        "Garmisch-Partenkirchen",
-        date("1969-11-02"),
-        Sex::Male,
-        "DEU",
-        "C01X00T47",
-        "E31A",
-        "Retired",
-        "SUSANTI DEWI PERMATASARI",
-        "Perumahan Grand Wisata, Cluster Water Garden Blok AA 3 No. 8, Lambangjaya, Tambun Selatan, Kabupaten Bekasi 17510",
-        date("2024-06-01"),
-        date("2029-05-31"),
-        "Kantor Imigrasi Kelas I Non TPI Bekasi",
-        sample_qr_text(2),
-    )
+    CardData {
+        permit_type: PermitKind::Itap,
+        permit_number: "2D22CD0815-4711".into(),
+        full_name: "MÜLLER, Jürgen Friedrich-Wilhelm".into(),
+        place_of_birth: "Garmisch-Partenkirchen".into(),
+        date_of_birth: date("1969-11-02"),
+        sex: Sex::Male,
+        nationality: "DEU".into(),
+        passport_number: "C01X00T47".into(),
+        visa_index: "E31A".into(),
+        occupation: "Retired".into(),
+        sponsor: "SUSANTI DEWI PERMATASARI".into(),
+        address: "Perumahan Grand Wisata, Cluster Water Garden Blok AA 3 No. 8, Lambangjaya, Tambun Selatan, Kabupaten Bekasi 17510".into(),
+        valid_from: date("2024-06-01"),
+        valid_until: date("2029-05-31"),
+        issuing_office: "Kantor Imigrasi Kelas I Non TPI Bekasi".into(),
+        qr_text: sample_qr_text(2),
+        issue_date: None,
+        photo: None,
+    }
 }
 
 fn li() -> CardData {
-    CardData::new(
-        PermitKind::Itas,
-        "2C11EF0042",
-        "李 明 (LI MING)",
-        "Shenzhen",
-        date("1991-07-30"),
-        Sex::Female,
-        "CHN",
-        "EA7654321",
-        "E33G",
-        "Remote Software Developer",
-        "PT Delta Silikon Nusantara",
-        "Apartemen Lippo Cikarang Tower B/1207, Cibatu, Cikarang Selatan",
-        date("2025-09-01"),
-        date("2026-08-31"),
-        "Kantor Imigrasi Bekasi",
-        sample_qr_text(3),
-    )
+    CardData {
+        permit_type: PermitKind::Itas,
+        permit_number: "2C11EF0042".into(),
+        full_name: "李 明 (LI MING)".into(),
+        place_of_birth: "Shenzhen".into(),
+        date_of_birth: date("1991-07-30"),
+        sex: Sex::Female,
+        nationality: "CHN".into(),
+        passport_number: "EA7654321".into(),
+        visa_index: "E33G".into(),
+        occupation: "Remote Software Developer".into(),
+        sponsor: "PT Delta Silikon Nusantara".into(),
+        address: "Apartemen Lippo Cikarang Tower B/1207, Cibatu, Cikarang Selatan".into(),
+        valid_from: date("2025-09-01"),
+        valid_until: date("2026-08-31"),
+        issuing_office: "Kantor Imigrasi Bekasi".into(),
+        qr_text: sample_qr_text(3),
+        issue_date: None,
+        photo: None,
+    }
 }
 
 /// A synthetic portrait (no real person): a blue backdrop, shoulders and a face-like oval.

@@ -161,8 +161,10 @@ impl<'de> Deserialize<'de> for Date {
 ///
 /// The crate does not know the credential format: `qr_text` is encoded into the QR code exactly as
 /// given (typically `PR1:` followed by Base45 text, which encodes in QR alphanumeric mode).
+///
+/// Deliberately not `#[non_exhaustive]`: the CLI and the server build it with a struct literal,
+/// and every crate of the workspace moves in step when a field is added.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
 pub struct CardData {
     /// ITAS or ITAP.
     pub permit_type: PermitKind,
@@ -206,48 +208,6 @@ pub struct CardData {
 }
 
 impl CardData {
-    /// A permit's data without a photo or issue date; set those fields afterwards if needed.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        permit_type: PermitKind,
-        permit_number: impl Into<String>,
-        full_name: impl Into<String>,
-        place_of_birth: impl Into<String>,
-        date_of_birth: Date,
-        sex: Sex,
-        nationality: impl Into<String>,
-        passport_number: impl Into<String>,
-        visa_index: impl Into<String>,
-        occupation: impl Into<String>,
-        sponsor: impl Into<String>,
-        address: impl Into<String>,
-        valid_from: Date,
-        valid_until: Date,
-        issuing_office: impl Into<String>,
-        qr_text: impl Into<String>,
-    ) -> Self {
-        Self {
-            permit_type,
-            permit_number: permit_number.into(),
-            full_name: full_name.into(),
-            place_of_birth: place_of_birth.into(),
-            date_of_birth,
-            sex,
-            nationality: nationality.into(),
-            passport_number: passport_number.into(),
-            visa_index: visa_index.into(),
-            occupation: occupation.into(),
-            sponsor: sponsor.into(),
-            address: address.into(),
-            valid_from,
-            valid_until,
-            issuing_office: issuing_office.into(),
-            issue_date: None,
-            qr_text: qr_text.into(),
-            photo: None,
-        }
-    }
-
     /// The issue date printed on the e-permit: `issue_date`, else `valid_from`.
     pub fn effective_issue_date(&self) -> Date {
         self.issue_date.unwrap_or(self.valid_from)

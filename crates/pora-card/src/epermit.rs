@@ -72,8 +72,8 @@ pub(crate) fn layout(data: &CardData, fonts: &Fonts) -> Result<Page, CardError> 
 
     // The table of fields.
     let kind = match data.permit_type {
-        crate::PermitKind::Itas => "ITAS — Izin Tinggal Terbatas / Limited Stay Permit",
-        crate::PermitKind::Itap => "ITAP — Izin Tinggal Tetap / Permanent Stay Permit",
+        crate::PermitKind::Itas => "ITAS — Izin Tinggal Terbatas\nLimited Stay Permit",
+        crate::PermitKind::Itap => "ITAP — Izin Tinggal Tetap\nPermanent Stay Permit",
     };
     let birth = format!(
         "{}, {}",

@@ -177,7 +177,8 @@ impl Fonts {
     }
 
     /// Breaks `text` into at most `max_lines` lines of `max_mm` at `size_pt`, at spaces where it
-    /// can (inside a word when a word alone is too long). When text is left over, the last line
+    /// can (inside a word when a word alone is too long), and always at a `\n`. When text is left
+    /// over, the last line
     /// ends with "…" and the flag is true.
     pub(crate) fn wrap(
         &self,
@@ -187,10 +188,26 @@ impl Fonts {
         max_lines: usize,
         text: &str,
     ) -> (Vec<String>, bool) {
-        let mut queue: VecDeque<String> = text.split_whitespace().map(String::from).collect();
+        // Words, with a "\n" token between paragraphs to force a line break.
+        let mut queue: VecDeque<String> = VecDeque::new();
+        for paragraph in text.split('\n').filter(|p| !p.trim().is_empty()) {
+            if !queue.is_empty() {
+                queue.push_back("\n".into());
+            }
+            queue.extend(paragraph.split_whitespace().map(String::from));
+        }
         let mut lines: Vec<String> = Vec::new();
         let mut current = String::new();
         while let Some(word) = queue.pop_front() {
+            if word == "\n" {
+                if !current.is_empty() {
+                    lines.push(std::mem::take(&mut current));
+                    if lines.len() == max_lines.max(1) {
+                        break;
+                    }
+                }
+                continue;
+            }
             let candidate = if current.is_empty() {
                 word.clone()
             } else {
@@ -286,6 +303,22 @@ mod tests {
         for l in &lines {
             assert!(f.width_mm(FontKind::Regular, 7.0, l) <= 10.0);
         }
+        let (lines, cut) = f.wrap(
+            FontKind::Regular,
+            7.0,
+            60.0,
+            2,
+            "ITAS\nLimited Stay Permit\n",
+        );
+        assert_eq!(
+            (lines, cut),
+            (
+                vec!["ITAS".to_string(), "Limited Stay Permit".to_string()],
+                false
+            )
+        );
+        let (lines, cut) = f.wrap(FontKind::Regular, 7.0, 60.0, 1, "A\nB");
+        assert_eq!((lines, cut), (vec!["A…".to_string()], true));
         let (lines, _) = f.wrap(FontKind::Regular, 7.0, 30.0, 2, "李 明 MÜLLER");
         assert_eq!(lines, vec!["李 明 MÜLLER".to_string()]);
     }

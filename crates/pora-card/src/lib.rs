@@ -113,34 +113,37 @@ mod tests {
                 short.to_string()
             }
         };
-        CardData::new(
-            PermitKind::Itas,
-            if long {
+        CardData {
+            permit_type: PermitKind::Itas,
+            permit_number: (if long {
                 "2C11AB4271-00939999"
             } else {
                 "2C11AB4271-0093"
-            },
-            text("TANAKA HIROSHI", "WOLFESCHLEGELSTEINHAUSEN "),
-            text("OSAKA", "Garmisch-Partenkirchen "),
-            d("1984-03-12"),
-            Sex::Male,
-            text("JPN", "Republic of Somewhere "),
-            "TZ1234567",
-            "E23",
-            text("Production Engineering Manager", "Senior Engineer "),
-            text("PT Sinar Cikarang Presisi", "PT Sinar Cikarang "),
-            text(
+            })
+            .into(),
+            full_name: text("TANAKA HIROSHI", "WOLFESCHLEGELSTEINHAUSEN "),
+            place_of_birth: text("OSAKA", "Garmisch-Partenkirchen "),
+            date_of_birth: d("1984-03-12"),
+            sex: Sex::Male,
+            nationality: text("JPN", "Republic of Somewhere "),
+            passport_number: "TZ1234567".into(),
+            visa_index: "E23".into(),
+            occupation: text("Production Engineering Manager", "Senior Engineer "),
+            sponsor: text("PT Sinar Cikarang Presisi", "PT Sinar Cikarang "),
+            address: text(
                 "Jl. Jababeka Raya Blok F No. 12, Cikarang Utara",
                 "Jl. Panjang ",
             ),
-            d("2025-01-15"),
-            d("2027-01-14"),
-            text("Kantor Imigrasi Bekasi", "Kantor Imigrasi Kelas I "),
-            format!(
+            valid_from: d("2025-01-15"),
+            valid_until: d("2027-01-14"),
+            issuing_office: text("Kantor Imigrasi Bekasi", "Kantor Imigrasi Kelas I "),
+            qr_text: format!(
                 "PR1:{}",
                 "6BFOXN*TS0BI$ZD4N9:9S6RCVN5+O30K3/XIV0W23NTDEPWK G2EP4J0B".repeat(5)
             ),
-        )
+            issue_date: None,
+            photo: None,
+        }
     }
 
     /// Text boxes (x0, y0, x1, y1) in mm: advance width by ascender-to-descender height.

@@ -30,24 +30,27 @@ fn qr_text(seed: u32) -> String {
 }
 
 fn tanaka() -> CardData {
-    CardData::new(
-        PermitKind::Itas,
-        "2C11AB4271-0093",
-        "TANAKA HIROSHI",
-        "OSAKA",
-        date("1984-03-12"),
-        Sex::Male,
-        "JPN",
-        "TZ1234567",
-        "E23",
-        "Production Engineering Manager",
-        "PT Sinar Cikarang Presisi",
-        "Jl. Jababeka Raya Blok F No. 12, Cikarang Utara, Kab. Bekasi, Jawa Barat 17530",
-        date("2025-01-15"),
-        date("2027-01-14"),
-        "Kantor Imigrasi Bekasi",
-        qr_text(7),
-    )
+    CardData {
+        permit_type: PermitKind::Itas,
+        permit_number: "2C11AB4271-0093".into(),
+        full_name: "TANAKA HIROSHI".into(),
+        place_of_birth: "OSAKA".into(),
+        date_of_birth: date("1984-03-12"),
+        sex: Sex::Male,
+        nationality: "JPN".into(),
+        passport_number: "TZ1234567".into(),
+        visa_index: "E23".into(),
+        occupation: "Production Engineering Manager".into(),
+        sponsor: "PT Sinar Cikarang Presisi".into(),
+        address: "Jl. Jababeka Raya Blok F No. 12, Cikarang Utara, Kab. Bekasi, Jawa Barat 17530"
+            .into(),
+        valid_from: date("2025-01-15"),
+        valid_until: date("2027-01-14"),
+        issuing_office: "Kantor Imigrasi Bekasi".into(),
+        qr_text: qr_text(7),
+        issue_date: None,
+        photo: None,
+    }
 }
 
 // ---- PNG helpers ----
@@ -532,4 +535,28 @@ fn card_data_deserializes_from_json() {
     assert!(find(&pdf, b"/Subtype /Image").is_some());
     let bad = with_photo.replace("data:image/png;base64,iVBOR", "data:image/png;base64,*VBOR");
     assert!(serde_json::from_str::<CardData>(&bad).is_err());
+}
+
+#[test]
+fn jpeg_photos_of_every_common_flavour_decode() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+    for name in [
+        "photo-rgb.jpg",
+        "photo-progressive.jpg",
+        "photo-gray.jpg",
+        "photo-cmyk.jpg",
+    ] {
+        let mut data = tanaka();
+        data.photo = Some(std::fs::read(format!("{dir}/{name}")).unwrap());
+        let pdf = card_pdf(&data).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(find(&pdf, b"/Subtype /Image").is_some(), "{name}");
+        epermit_png(&data, 72).unwrap_or_else(|e| panic!("{name}: {e}"));
+        // A truncated file is a typed error, not a panic.
+        let bytes = data.photo.take().unwrap();
+        data.photo = Some(bytes[..bytes.len() / 3].to_vec());
+        match card_pdf(&data) {
+            Err(CardError::BadPhoto(_)) | Ok(_) => {}
+            other => panic!("{name}: {other:?}"),
+        }
+    }
 }
