@@ -5,18 +5,23 @@
 //! and `pora_core::verify` end to end with each backend. The permit is the testkit's ITAS signed by
 //! `bks-es256` / `bks-eddsa`, checked in `World::new()` at `pora_testkit::now()`.
 //!
-//! Run: `CARGO_TARGET_DIR=/work/target-bench cargo bench -p pora-core --bench verify`, then
+//! Times are the benchmark thread's CPU time (see `common/cpu_clock.rs`; `PORA_BENCH_CLOCK=wall` for
+//! wall time). Run: `cargo bench -p pora-core --bench verify`, then
 //! `python3 crates/pora-core/benches/summarize.py` for medians and ratios (docs/CORE-BENCH.md).
 
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::measurement::Measurement;
+use criterion::{BenchmarkId, Criterion};
 use pora_core::cose::CoseSign1;
 use pora_core::crypto::{CryptoProvider, PublicKey, Signer as _};
 use pora_core::{text, verify, Outcome, Permit};
 use pora_crypto::{RingProvider, RustCryptoProvider};
 use pora_testkit::World;
+
+#[path = "common/cpu_clock.rs"]
+mod cpu_clock;
 
 /// One algorithm's fixture: the QR text and every intermediate layer.
 struct Case {
@@ -31,13 +36,22 @@ struct Case {
 
 fn case(world: &World, alg: &'static str, signer: &str) -> Case {
     let key = &world.signer(signer).key;
-    let prepared = pora_core::Prepared::new_unchecked(&pora_testkit::itas(), &key.public_key()).expect("fixture permit encodes");
+    let prepared = pora_core::Prepared::new_unchecked(&pora_testkit::itas(), &key.public_key())
+        .expect("fixture permit encodes");
     let qr = prepared.sign(key).expect("fixture signs");
     let cose = text::unwrap(&qr).expect("own text unwraps");
     let msg = CoseSign1::from_tagged_slice(&cose).expect("own COSE parses");
     let ctx = world.context(pora_testkit::now());
-    assert_eq!(verify(&qr, &ctx, &RingProvider).outcome, Outcome::Valid, "{alg} fixture must verify as valid");
-    assert_eq!(verify(&qr, &ctx, &RustCryptoProvider).outcome, Outcome::Valid, "{alg} fixture (RustCrypto)");
+    assert_eq!(
+        verify(&qr, &ctx, &RingProvider).outcome,
+        Outcome::Valid,
+        "{alg} fixture must verify as valid"
+    );
+    assert_eq!(
+        verify(&qr, &ctx, &RustCryptoProvider).outcome,
+        Outcome::Valid,
+        "{alg} fixture (RustCrypto)"
+    );
     Case {
         alg,
         tbs: msg.tbs_data(&[]),
@@ -49,18 +63,26 @@ fn case(world: &World, alg: &'static str, signer: &str) -> Case {
     }
 }
 
-fn config() -> Criterion {
-    Criterion::default().sample_size(50).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3))
+fn config<M: Measurement>(c: Criterion<M>) -> Criterion<M> {
+    c.sample_size(50)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args()
 }
 
-fn stages(c: &mut Criterion) {
+fn stages<M: Measurement>(c: &mut Criterion<M>) {
     let world = World::new();
     let ctx = world.context(pora_testkit::now());
-    let cases = [case(&world, "es256", "bks-es256"), case(&world, "eddsa", "bks-eddsa")];
+    let cases = [
+        case(&world, "es256", "bks-es256"),
+        case(&world, "eddsa", "bks-eddsa"),
+    ];
 
     let mut g = c.benchmark_group("1_unwrap_prefix_base45");
     for k in &cases {
-        g.bench_with_input(BenchmarkId::from_parameter(k.alg), &k.qr, |b, qr| b.iter(|| text::unwrap(black_box(qr))));
+        g.bench_with_input(BenchmarkId::from_parameter(k.alg), &k.qr, |b, qr| {
+            b.iter(|| text::unwrap(black_box(qr)))
+        });
     }
     g.finish();
 
@@ -85,7 +107,9 @@ fn stages(c: &mut Criterion) {
     let mut g = c.benchmark_group("4_sig_structure");
     for k in &cases {
         let msg = CoseSign1::from_tagged_slice(&k.cose).expect("own COSE parses");
-        g.bench_function(BenchmarkId::from_parameter(k.alg), |b| b.iter(|| black_box(&msg).tbs_data(&[])));
+        g.bench_function(BenchmarkId::from_parameter(k.alg), |b| {
+            b.iter(|| black_box(&msg).tbs_data(&[]))
+        });
     }
     g.finish();
 
@@ -97,12 +121,19 @@ fn stages(c: &mut Criterion) {
     }
     g.finish();
 
-    let providers: [(&str, &dyn CryptoProvider); 2] = [("ring", &RingProvider), ("rustcrypto", &RustCryptoProvider)];
+    let providers: [(&str, &dyn CryptoProvider); 2] =
+        [("ring", &RingProvider), ("rustcrypto", &RustCryptoProvider)];
     let mut g = c.benchmark_group("6_signature");
     for (backend, provider) in providers {
         for k in &cases {
             g.bench_function(BenchmarkId::new(backend, k.alg), |b| {
-                b.iter(|| provider.verify(black_box(&k.key), black_box(&k.tbs), black_box(&k.signature)))
+                b.iter(|| {
+                    provider.verify(
+                        black_box(&k.key),
+                        black_box(&k.tbs),
+                        black_box(&k.signature),
+                    )
+                })
             });
         }
     }
@@ -111,15 +142,22 @@ fn stages(c: &mut Criterion) {
     let mut g = c.benchmark_group("7_verify_end_to_end");
     for (backend, provider) in providers {
         for k in &cases {
-            g.bench_function(BenchmarkId::new(backend, k.alg), |b| b.iter(|| verify(black_box(&k.qr), &ctx, provider)));
+            g.bench_function(BenchmarkId::new(backend, k.alg), |b| {
+                b.iter(|| verify(black_box(&k.qr), &ctx, provider))
+            });
         }
     }
     g.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = config();
-    targets = stages
+fn main() {
+    if cpu_clock::wall_clock_requested() {
+        let mut c = config(Criterion::default());
+        stages(&mut c);
+        c.final_summary();
+    } else {
+        let mut c = config(Criterion::default().with_measurement(cpu_clock::ThreadCpu));
+        stages(&mut c);
+        c.final_summary();
+    }
 }
-criterion_main!(benches);
