@@ -48,6 +48,7 @@ const CLASSES: &[&str] = &[
     "glare",
     "occlusion",
     "low-light",
+    "damaged",
 ];
 
 const B45: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
@@ -343,12 +344,16 @@ fn make(class: &'static str, rng: &mut ChaCha8Rng, quality: u8, crop: bool) -> S
     for i in 0..3 {
         text_rows.push((4.0, 41.0 + 4.0 * i as f64, rng.gen_range(10.0..40.0)));
     }
-    let finger = (class == "occlusion").then(|| {
+    let finger = matches!(class, "occlusion" | "damaged").then(|| {
         // A fingertip entering from below the code's bottom-right quadrant, covering part of the
-        // data region but no finder pattern.
+        // data region but no finder pattern. "damaged" covers far more than EC level M can
+        // restore: the only acceptable outcomes are the right text or nothing.
         let m = QR_SIZE / MODULES as f64;
-        let depth = rng.gen_range(6.0..14.0) * m;
-        let ax = rng.gen_range(7.0..9.0);
+        let (depth, ax) = if class == "damaged" {
+            (rng.gen_range(28.0..36.0) * m, rng.gen_range(10.0..12.0))
+        } else {
+            (rng.gen_range(8.0..16.0) * m, rng.gen_range(7.0..10.0))
+        };
         let ay = 30.0;
         let fx = QR_X + rng.gen_range(0.55..0.8) * QR_SIZE;
         let fy = QR_Y + QR_SIZE - depth + ay;
@@ -389,8 +394,8 @@ fn make(class: &'static str, rng: &mut ChaCha8Rng, quality: u8, crop: bool) -> S
             let a: f64 = rng.gen_range(0.0..std::f64::consts::TAU);
             let (nx, ny) = (a.cos(), a.sin());
             let off = rng.gen_range(-0.3..0.3) * qr_px;
-            let depth = rng.gen_range(0.55..0.75);
-            let soft = rng.gen_range(0.05..0.25) * qr_px;
+            let depth = rng.gen_range(0.65..0.85);
+            let soft = rng.gen_range(0.02..0.2) * qr_px;
             for y in 0..H {
                 for x in 0..W {
                     let d = (x as f64 - qr_centre.0) * nx + (y as f64 - qr_centre.1) * ny - off;
@@ -401,17 +406,17 @@ fn make(class: &'static str, rng: &mut ChaCha8Rng, quality: u8, crop: bool) -> S
         }
         "glare" => {
             // Specular highlight on the laminate: a saturated core over part of the code plus a sheen.
-            let r = rng.gen_range(0.08..0.13) * qr_px;
+            let r = rng.gen_range(0.10..0.17) * qr_px;
             let (cx, cy) = (
                 qr_centre.0 + rng.gen_range(-0.25..0.25) * qr_px,
                 qr_centre.1 + rng.gen_range(-0.25..0.25) * qr_px,
             );
-            let amp = rng.gen_range(0.9..1.4);
+            let amp = rng.gen_range(1.0..1.6);
             for y in 0..H {
                 for x in 0..W {
                     let d2 = (x as f64 - cx).powi(2) + (y as f64 - cy).powi(2);
                     img[y * W + x] +=
-                        amp * (-d2 / (2.0 * r * r)).exp() + 0.25 * (-d2 / (18.0 * r * r)).exp();
+                        amp * (-d2 / (2.0 * r * r)).exp() + 0.35 * (-d2 / (18.0 * r * r)).exp();
                 }
             }
         }
@@ -431,7 +436,7 @@ fn make(class: &'static str, rng: &mut ChaCha8Rng, quality: u8, crop: bool) -> S
         }
         "low-contrast" => {
             let mid = rng.gen_range(0.35..0.6);
-            let k = rng.gen_range(0.12..0.18);
+            let k = rng.gen_range(0.08..0.15);
             for v in &mut img {
                 *v = mid + (*v - 0.5) * k;
             }

@@ -76,6 +76,9 @@ const MAX_REGIONS: usize = 4;
 /// Largest crop (after upscaling) the region passes work on, in pixels.
 const MAX_REGION_PIXELS: usize = 3_000_000;
 
+/// Unsharp-mask settings tried on regions: (radius in modules, amount in tenths).
+const SHARPEN: [(f32, i32); 4] = [(0.7, 15), (0.5, 25), (1.0, 25), (1.0, 40)];
+
 /// Runs the cascade on `img`.
 pub(crate) fn run(img: &Luma, opts: &ReadOptions) -> Result<Vec<QrCode>, ReadError> {
     let mut ev = Evidence::default();
@@ -144,14 +147,23 @@ pub(crate) fn run(img: &Luma, opts: &ReadOptions) -> Result<Vec<QrCode>, ReadErr
     }
 
     // Focused retries on crops around finder patterns seen so far, then around textured areas.
-    let mut regions = region::around_patterns(&ev.patterns, img.width, img.height);
-    for t in region::textured(&img.data, img.width, img.height) {
-        if !regions.iter().any(|(r, _)| r.overlap(&t.0) > 0.8) {
+    // Order: clusters of three or more finder patterns (a located code), then textured areas (cards,
+    // codes whose finder patterns were not seen), then lone patterns.
+    let (mut regions, lone): (Vec<_>, Vec<_>) =
+        region::around_patterns(&ev.patterns, img.width, img.height)
+            .into_iter()
+            .partition(|r| r.2 >= 3);
+    for t in region::textured(&img.data, img.width, img.height)
+        .into_iter()
+        .chain(lone)
+    {
+        if !regions.iter().any(|r| r.0.overlap(&t.0) > 0.8) {
             regions.push(t);
         }
     }
-    for (rect, module) in regions.into_iter().take(MAX_REGIONS) {
-        let guess = module.or(ev.module_px).unwrap_or(3.0);
+    for (rect, module, _) in regions.into_iter().take(MAX_REGIONS) {
+        // Without finder patterns, assume the region is a card about 150 modules wide.
+        let guess = module.unwrap_or((rect.w.max(rect.h) as f32 / 150.0).clamp(1.0, 8.0));
         let mut f: usize = if guess < 2.2 {
             3
         } else if guess < 3.5 {
@@ -191,13 +203,17 @@ pub(crate) fn run(img: &Luma, opts: &ReadOptions) -> Result<Vec<QrCode>, ReadErr
                 return Ok(c);
             }
         }
-        let sharp = image_ops::sharpen(&crop, ((0.7 * m) as usize).max(1), 15);
-        for bits in [
-            image_ops::otsu(&sharp),
-            image_ops::local_mean(&sharp, ((4.0 * m) as usize).max(2), 0),
-        ] {
-            if let Some(c) = try_pass(&mut ev, Pass::RegionSharpened, bits.as_ref(), frame, true) {
-                return Ok(c);
+        for (radius, amount) in SHARPEN {
+            let sharp = image_ops::sharpen(&crop, ((radius * m) as usize).max(1), amount);
+            for bits in [
+                image_ops::otsu(&sharp),
+                image_ops::local_mean(&sharp, ((4.0 * m) as usize).max(2), 0),
+            ] {
+                if let Some(c) =
+                    try_pass(&mut ev, Pass::RegionSharpened, bits.as_ref(), frame, true)
+                {
+                    return Ok(c);
+                }
             }
         }
     }
@@ -213,6 +229,10 @@ fn accept(
     ev: &mut Evidence,
 ) -> Option<Vec<QrCode>> {
     ev.located |= attempt.located_but_failed > 0;
+    if let Some(m) = attempt.failed_module_px {
+        let m = m * frame.scale;
+        ev.located_module_px = Some(ev.located_module_px.map_or(m, |e| e.max(m)));
+    }
     if let Some(m) = attempt.module_px {
         let m = m * frame.scale;
         ev.module_px = Some(ev.module_px.map_or(m, |e| e.min(m)));

@@ -15,6 +15,8 @@ pub(crate) struct Evidence {
     pub located: bool,
     /// Smallest median finder-pattern module size seen by any pass, scaled to input pixels.
     pub module_px: Option<f32>,
+    /// Largest module size of a located candidate that failed error correction, input pixels.
+    pub located_module_px: Option<f32>,
     /// Some code decoded but was rejected by the alphanumeric filter.
     pub rejected_alphanumeric: bool,
     /// Finder patterns seen by whole-frame passes: centre x, y and module size, input pixels.
@@ -32,7 +34,13 @@ pub(crate) fn diagnose(img: &Luma, ev: &Evidence) -> NoCodeReason {
     if ev.rejected_alphanumeric {
         return NoCodeReason::NotAlphanumeric;
     }
-    if let Some(m) = ev.module_px.filter(|&m| m < MIN_MODULE_PX) {
+    // A located candidate's module size is the better estimate; spurious finder-like patterns in
+    // text or noise are often tiny.
+    if let Some(m) = ev
+        .located_module_px
+        .or(ev.module_px)
+        .filter(|&m| m < MIN_MODULE_PX)
+    {
         return NoCodeReason::CodeTooSmall { module_px: m };
     }
     let hist = histogram(&img.data);
@@ -49,7 +57,8 @@ pub(crate) fn diagnose(img: &Luma, ev: &Evidence) -> NoCodeReason {
         };
     }
     let spread = percentile(&hist, 95).saturating_sub(percentile(&hist, 5));
-    if spread < 24 {
+    // With finder patterns found the contrast was evidently enough to see them.
+    if spread < 24 && ev.module_px.is_none() {
         return NoCodeReason::LowContrast { spread };
     }
     if ev.located {

@@ -27,6 +27,8 @@ pub(crate) struct Attempt {
     pub decoded: Vec<Decoded>,
     /// Number of plausible finder-pattern triples (code candidates) that did not decode.
     pub located_but_failed: usize,
+    /// Module size (px) of the last located candidate that failed to decode.
+    pub failed_module_px: Option<f32>,
     /// Median finder-pattern module size over all candidates, in pixels, if any were found.
     pub module_px: Option<f32>,
     /// Every finder pattern found: centre x, centre y, module size, in pixels of the binary image.
@@ -66,23 +68,28 @@ fn decode_bits_inner(bits: &BitMatrix, try_harder: bool) -> Attempt {
             continue;
         };
         let dim = detected.getBits().width();
+        let set_module = (set.bl.size + set.tl.size + set.tr.size) as f32 / 21.0;
         let Ok(result) = Decode(detected.getBits()) else {
             attempt.located_but_failed += 1;
+            attempt.failed_module_px = Some(set_module);
             continue;
         };
         // `Decode` only returns Ok after Reed–Solomon accepted every block; `isValid` additionally
         // rejects results with a recorded decoding error.
         if !result.isValid() {
             attempt.located_but_failed += 1;
+            attempt.failed_module_px = Some(set_module);
             continue;
         }
         let Some(ec_level) = EcLevel::parse(result.ecLevel()) else {
             attempt.located_but_failed += 1;
+            attempt.failed_module_px = Some(set_module);
             continue;
         };
         let points = detected.getPoints();
         if points.len() < 4 || !(21..=177).contains(&dim) {
             attempt.located_but_failed += 1;
+            attempt.failed_module_px = Some(set_module);
             continue;
         }
         used.extend([set.bl, set.tl, set.tr]);

@@ -37,8 +37,9 @@ impl Rect {
     }
 }
 
-/// A region and the module size expected in it (pixels), when known.
-pub(crate) type Region = (Rect, Option<f32>);
+/// A region, the module size expected in it (pixels) when known, and how many finder patterns
+/// support it.
+pub(crate) type Region = (Rect, Option<f32>, usize);
 
 /// Regions around clusters of finder patterns (`(x, y, module_px)` in input pixels), most
 /// patterns first.
@@ -93,7 +94,7 @@ pub(crate) fn around_patterns(
                 |(a, b, c, d), p| (a.min(p.0), b.min(p.1), c.max(p.0), d.max(p.1)),
             );
             Rect::from_bounds(x0 - pad, y0 - pad, x1 + pad, y1 + pad, img_w, img_h)
-                .map(|r| (r, Some(module)))
+                .map(|r| (r, Some(module), c.len()))
         })
         .collect()
 }
@@ -181,7 +182,7 @@ pub(crate) fn textured(data: &[u8], w: usize, h: usize) -> Vec<Region> {
                 w,
                 h,
             )
-            .map(|r| (r, None))
+            .map(|r| (r, None, 0))
         })
         .collect()
 }

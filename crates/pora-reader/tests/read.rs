@@ -11,7 +11,7 @@ use qrcode::{Color, QrCode, Version};
 
 /// Fixed images the reader does not decode yet (each one is reported in docs/READER-BENCH.md).
 /// A wrong text is never acceptable, for these or any other image.
-const KNOWN_MISSES: &[&str] = &["motion-000.jpg", "small-1.5px-001.jpg"];
+const KNOWN_MISSES: &[&str] = &["motion-000.jpg"];
 
 fn field<'a>(line: &'a str, name: &str) -> &'a str {
     let key = format!("\"{name}\":\"");
@@ -28,6 +28,8 @@ fn fixed_images_decode_to_their_expected_text() {
     for line in manifest.lines().filter(|l| !l.is_empty()) {
         count += 1;
         let (file, want) = (field(line, "file"), field(line, "text"));
+        // Codes covered beyond what EC level M restores: nothing, or the right text, is fine.
+        let beyond_ec = field(line, "class") == "damaged";
         let bytes = std::fs::read(dir.join(file)).expect("image file");
         match read_image(
             &bytes,
@@ -41,14 +43,14 @@ fn fixed_images_decode_to_their_expected_text() {
                 }
             }
             Err(ReadError::NoCode(why)) => {
-                if !KNOWN_MISSES.contains(&file) {
+                if !KNOWN_MISSES.contains(&file) && !beyond_ec {
                     failures.push(format!("{file}: {why}"));
                 }
             }
             Err(e) => panic!("{file}: {e}"),
         }
     }
-    assert!(count >= 34, "manifest lists {count} images");
+    assert!(count >= 36, "manifest lists {count} images");
     assert!(failures.is_empty(), "not decoded: {failures:#?}");
 }
 
