@@ -36,12 +36,18 @@ pub struct CliError {
 impl CliError {
     /// Invalid input data.
     pub fn data(message: impl Into<String>) -> Self {
-        CliError { exit: Exit::Data, message: message.into() }
+        CliError {
+            exit: Exit::Data,
+            message: message.into(),
+        }
     }
 
     /// Wrong usage.
     pub fn usage(message: impl Into<String>) -> Self {
-        CliError { exit: Exit::Usage, message: message.into() }
+        CliError {
+            exit: Exit::Usage,
+            message: message.into(),
+        }
     }
 
     /// The exit code.
@@ -59,12 +65,22 @@ impl fmt::Display for CliError {
 /// Reads a file, naming it in the error.
 pub fn read(path: &std::path::Path) -> Result<Vec<u8>, CliError> {
     std::fs::read(path).map_err(|e| {
-        let exit = if e.kind() == std::io::ErrorKind::NotFound { Exit::NoInput } else { Exit::Io };
-        CliError { exit, message: format!("{}: {e}", path.display()) }
+        let exit = if e.kind() == std::io::ErrorKind::NotFound {
+            Exit::NoInput
+        } else {
+            Exit::Io
+        };
+        CliError {
+            exit,
+            message: format!("{}: {e}", path.display()),
+        }
     })
 }
 
 /// Writes a file (mode 0644), naming it in the error.
 pub fn write(path: &std::path::Path, bytes: &[u8]) -> Result<(), CliError> {
-    std::fs::write(path, bytes).map_err(|e| CliError { exit: Exit::CantCreate, message: format!("{}: {e}", path.display()) })
+    std::fs::write(path, bytes).map_err(|e| CliError {
+        exit: Exit::CantCreate,
+        message: format!("{}: {e}", path.display()),
+    })
 }

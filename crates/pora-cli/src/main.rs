@@ -246,7 +246,9 @@ fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             return match e.kind() {
-                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => ExitCode::SUCCESS,
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
                 _ => ExitCode::from(Exit::Usage as u8),
             };
         }
@@ -261,7 +263,9 @@ fn main() -> ExitCode {
 }
 
 fn now_or(s: &Option<String>) -> Result<i64, CliError> {
-    s.as_deref().map(time::parse).unwrap_or_else(|| Ok(time::system_now()))
+    s.as_deref()
+        .map(time::parse)
+        .unwrap_or_else(|| Ok(time::system_now()))
 }
 
 fn parse_types(s: &str) -> Result<Vec<PermitType>, CliError> {
@@ -269,7 +273,9 @@ fn parse_types(s: &str) -> Result<Vec<PermitType>, CliError> {
         .map(|t| match t.trim() {
             "ITAS" => Ok(PermitType::Itas),
             "ITAP" => Ok(PermitType::Itap),
-            o => Err(CliError::usage(format!("unknown permit type {o:?}: use ITAS and/or ITAP"))),
+            o => Err(CliError::usage(format!(
+                "unknown permit type {o:?}: use ITAS and/or ITAP"
+            ))),
         })
         .collect()
 }
@@ -286,7 +292,10 @@ fn read_text(text: &Option<String>, file: &Option<PathBuf>) -> Result<String, Cl
         (None, Some(p)) if p.as_os_str() != "-" => read(p)?,
         _ => {
             let mut b = Vec::new();
-            std::io::stdin().read_to_end(&mut b).map_err(|e| CliError { exit: Exit::Io, message: format!("stdin: {e}") })?;
+            std::io::stdin().read_to_end(&mut b).map_err(|e| CliError {
+                exit: Exit::Io,
+                message: format!("stdin: {e}"),
+            })?;
             b
         }
     };
@@ -307,12 +316,29 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
             if role != "root" && role != "signer" {
                 return Err(CliError::usage("--role must be root or signer"));
             }
-            let key = pora_crypto::SigningKey::generate(keys::parse_alg(&alg)?).map_err(|e| CliError::data(e.to_string()))?;
+            let key = pora_crypto::SigningKey::generate(keys::parse_alg(&alg)?)
+                .map_err(|e| CliError::data(e.to_string()))?;
             let f = keys::write_pair(&out, &role, &key)?;
-            say!("{} key {} kid {} -> {} (private, 0600) and {}", f.alg, role, f.kid, out.with_extension("key").display(), out.with_extension("pub").display());
+            say!(
+                "{} key {} kid {} -> {} (private, 0600) and {}",
+                f.alg,
+                role,
+                f.kid,
+                out.with_extension("key").display(),
+                out.with_extension("pub").display()
+            );
             Ok(Exit::Ok)
         }
-        Command::Certify { root_key, signer_pub, office, types, usage_from, usage_until, valid_until, out } => {
+        Command::Certify {
+            root_key,
+            signer_pub,
+            office,
+            types,
+            usage_from,
+            usage_until,
+            valid_until,
+            out,
+        } => {
             let root = keys::read_private(&root_key)?;
             let key = keys::read_public(&signer_pub)?;
             let (uf, uu) = (time::parse(&usage_from)?, time::parse(&usage_until)?);
@@ -320,23 +346,50 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
                 Some(v) => time::parse(&v)?,
                 None => uu + 10 * 365 * 86_400,
             };
-            let rec = SignerRecord::new(&office, key, parse_types(&types)?, (uf, uu), (uf, vu)).map_err(|e| CliError::data(e.to_string()))?;
+            let rec = SignerRecord::new(&office, key, parse_types(&types)?, (uf, uu), (uf, vu))
+                .map_err(|e| CliError::data(e.to_string()))?;
             let cert = trust::certify(&root, &rec).map_err(|e| CliError::data(e.to_string()))?;
             write(&out, &cert)?;
-            say!("certified signer {} for office {} -> {}", hex::encode(&rec.kid), rec.office, out.display());
+            say!(
+                "certified signer {} for office {} -> {}",
+                hex::encode(&rec.kid),
+                rec.office,
+                out.display()
+            );
             Ok(Exit::Ok)
         }
-        Command::TrustList(TrustListCmd::Build { root_key, version, next_update, now, out, certs }) => {
+        Command::TrustList(TrustListCmd::Build {
+            root_key,
+            version,
+            next_update,
+            now,
+            out,
+            certs,
+        }) => {
             let root = keys::read_private(&root_key)?;
             let root_pub = root.public_key();
             let signers = certs
                 .iter()
-                .map(|c| trust::open_certificate(&read(c)?, &root_pub, pora_crypto::default_provider()).map_err(|e| CliError::data(format!("{}: {e}", c.display()))))
+                .map(|c| {
+                    trust::open_certificate(&read(c)?, &root_pub, pora_crypto::default_provider())
+                        .map_err(|e| CliError::data(format!("{}: {e}", c.display())))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
-            let list = TrustList { version, issued_at: now_or(&now)?, next_update: time::parse(&next_update)?, signers };
-            let bytes = list.sign(&root).map_err(|e| CliError::data(e.to_string()))?;
+            let list = TrustList {
+                version,
+                issued_at: now_or(&now)?,
+                next_update: time::parse(&next_update)?,
+                signers,
+            };
+            let bytes = list
+                .sign(&root)
+                .map_err(|e| CliError::data(e.to_string()))?;
             write(&out, &bytes)?;
-            say!("trust list version {version} with {} signer(s) -> {}", list.signers.len(), out.display());
+            say!(
+                "trust list version {version} with {} signer(s) -> {}",
+                list.signers.len(),
+                out.display()
+            );
             Ok(Exit::Ok)
         }
         Command::TrustList(TrustListCmd::Show { file, root }) => {
@@ -357,43 +410,102 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
             say!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
             Ok(Exit::Ok)
         }
-        Command::StatusList(StatusListCmd::Build { office, size, key, valid_hours, now, out }) => {
+        Command::StatusList(StatusListCmd::Build {
+            office,
+            size,
+            key,
+            valid_hours,
+            now,
+            out,
+        }) => {
             let key = keys::read_private(&key)?;
-            let list = StatusList::new(PORA_BITS, size).map_err(|e| CliError::data(e.to_string()))?;
+            let list =
+                StatusList::new(PORA_BITS, size).map_err(|e| CliError::data(e.to_string()))?;
             let t = now_or(&now)?;
-            let token = StatusListToken { office, issued_at: t, expires_at: Some(t + valid_hours * 3600), ttl: None, list };
-            pora_core::permit::check_office(&token.office).map_err(|e| CliError::data(e.to_string()))?;
-            write(&out, &token.sign(&key).map_err(|e| CliError::data(e.to_string()))?)?;
-            say!("status list for {} with {} entries -> {}", token.office, token.list.len(), out.display());
+            let token = StatusListToken {
+                office,
+                issued_at: t,
+                expires_at: Some(t + valid_hours * 3600),
+                ttl: None,
+                list,
+            };
+            pora_core::permit::check_office(&token.office)
+                .map_err(|e| CliError::data(e.to_string()))?;
+            write(
+                &out,
+                &token
+                    .sign(&key)
+                    .map_err(|e| CliError::data(e.to_string()))?,
+            )?;
+            say!(
+                "status list for {} with {} entries -> {}",
+                token.office,
+                token.list.len(),
+                out.display()
+            );
             Ok(Exit::Ok)
         }
-        Command::StatusList(StatusListCmd::Set { file, index, status, key, valid_hours, now }) => {
+        Command::StatusList(StatusListCmd::Set {
+            file,
+            index,
+            status,
+            key,
+            valid_hours,
+            now,
+        }) => {
             let key = keys::read_private(&key)?;
             let bytes = read(&file)?;
             // The file is our own: check it was signed by this key before changing it.
-            let msg = pora_core::cose::CoseSign1::from_tagged_slice(&bytes).map_err(|e| CliError::data(format!("{}: {e}", file.display())))?;
-            if !pora_crypto::default_provider().verify(&key.public_key(), &msg.tbs_data(&[]), &msg.signature) {
-                return Err(CliError::data(format!("{}: not signed by this key", file.display())));
+            let msg = pora_core::cose::CoseSign1::from_tagged_slice(&bytes)
+                .map_err(|e| CliError::data(format!("{}: {e}", file.display())))?;
+            if !pora_crypto::default_provider().verify(
+                &key.public_key(),
+                &msg.tbs_data(&[]),
+                &msg.signature,
+            ) {
+                return Err(CliError::data(format!(
+                    "{}: not signed by this key",
+                    file.display()
+                )));
             }
-            let mut token = StatusListToken::from_claims(msg.payload.as_deref().unwrap_or_default()).map_err(|e| CliError::data(e.to_string()))?;
+            let mut token =
+                StatusListToken::from_claims(msg.payload.as_deref().unwrap_or_default())
+                    .map_err(|e| CliError::data(e.to_string()))?;
             let value = match status.as_str() {
                 "valid" => Status::Valid,
                 "revoked" => Status::Revoked,
                 "suspended" => Status::Suspended,
-                o => return Err(CliError::usage(format!("unknown status {o:?}: use valid, revoked or suspended"))),
+                o => {
+                    return Err(CliError::usage(format!(
+                        "unknown status {o:?}: use valid, revoked or suspended"
+                    )))
+                }
             };
-            token.list.set(index, value.value()).map_err(|e| CliError::data(e.to_string()))?;
+            token
+                .list
+                .set(index, value.value())
+                .map_err(|e| CliError::data(e.to_string()))?;
             let t = now_or(&now)?;
             token.issued_at = t;
             token.expires_at = Some(t + valid_hours * 3600);
-            write(&file, &token.sign(&key).map_err(|e| CliError::data(e.to_string()))?)?;
+            write(
+                &file,
+                &token
+                    .sign(&key)
+                    .map_err(|e| CliError::data(e.to_string()))?,
+            )?;
             say!("{} index {index} = {status}", token.office);
             Ok(Exit::Ok)
         }
-        Command::StatusList(StatusListCmd::Show { file, trust_list, root }) => {
+        Command::StatusList(StatusListCmd::Show {
+            file,
+            trust_list,
+            root,
+        }) => {
             let trust = load_trust(&trust_list, &root)?;
-            let token = StatusListToken::verify(&read(&file)?, &trust, pora_crypto::default_provider())
-                .map_err(|e| CliError::data(format!("{}: {e}", file.display())))?;
+            let token =
+                StatusListToken::verify(&read(&file)?, &trust, pora_crypto::default_provider())
+                    .map_err(|e| CliError::data(format!("{}: {e}", file.display())))?;
             let mut revoked = Vec::new();
             let mut suspended = Vec::new();
             for i in 0..token.list.len() as u64 {
@@ -411,15 +523,30 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
             say!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
             Ok(Exit::Ok)
         }
-        Command::Issue { permit, key, cert, root, png, svg, now } => {
+        Command::Issue {
+            permit,
+            key,
+            cert,
+            root,
+            png,
+            svg,
+            now,
+        } => {
             let key = keys::read_private(&key)?;
             let root = keys::read_public(&root)?;
-            let record = trust::open_certificate(&read(&cert)?, &root, pora_crypto::default_provider())
-                .map_err(|e| CliError::data(format!("{}: {e}", cert.display())))?;
-            let raw = if permit.as_os_str() == "-" { read_text(&None, &None)?.into_bytes() } else { read(&permit)? };
-            let mut json: serde_json::Value =
-                serde_json::from_slice(&raw).map_err(|e| CliError::data(format!("{}: not JSON: {e}", permit.display())))?;
-            let obj = json.as_object_mut().ok_or_else(|| CliError::data(format!("{}: expected a JSON object", permit.display())))?;
+            let record =
+                trust::open_certificate(&read(&cert)?, &root, pora_crypto::default_provider())
+                    .map_err(|e| CliError::data(format!("{}: {e}", cert.display())))?;
+            let raw = if permit.as_os_str() == "-" {
+                read_text(&None, &None)?.into_bytes()
+            } else {
+                read(&permit)?
+            };
+            let mut json: serde_json::Value = serde_json::from_slice(&raw)
+                .map_err(|e| CliError::data(format!("{}: not JSON: {e}", permit.display())))?;
+            let obj = json.as_object_mut().ok_or_else(|| {
+                CliError::data(format!("{}: expected a JSON object", permit.display()))
+            })?;
             if !obj.contains_key("issued_at") {
                 obj.insert("issued_at".into(), now_or(&now)?.into());
             }
@@ -427,26 +554,48 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
                 let serial = pora_crypto::SigningKey::generate(pora_core::Algorithm::EdDSA)
                     .map_err(|e| CliError::data(e.to_string()))?
                     .public_key();
-                obj.insert("document_serial".into(), hex::encode(&serial.as_bytes()[..4]).into());
+                obj.insert(
+                    "document_serial".into(),
+                    hex::encode(&serial.as_bytes()[..4]).into(),
+                );
             }
-            let p: pora_core::Permit =
-                serde_json::from_value(json).map_err(|e| CliError::data(format!("{}: {e}", permit.display())))?;
-            let text = pora_core::issue(&p, &record, &key).map_err(|e| CliError::data(format!("cannot issue: {e}")))?;
-            let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
-                .map_err(|e| CliError::data(format!("QR encoding: {e}")))?;
+            let p: pora_core::Permit = serde_json::from_value(json)
+                .map_err(|e| CliError::data(format!("{}: {e}", permit.display())))?;
+            let text = pora_core::issue(&p, &record, &key)
+                .map_err(|e| CliError::data(format!("cannot issue: {e}")))?;
+            let code =
+                qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+                    .map_err(|e| CliError::data(format!("QR encoding: {e}")))?;
             if let Some(path) = png {
-                let img = code.render::<image::Luma<u8>>().module_dimensions(8, 8).quiet_zone(true).build();
+                let img = code
+                    .render::<image::Luma<u8>>()
+                    .module_dimensions(8, 8)
+                    .quiet_zone(true)
+                    .build();
                 img.save_with_format(&path, image::ImageFormat::Png)
-                    .map_err(|e| CliError { exit: Exit::CantCreate, message: format!("{}: {e}", path.display()) })?;
+                    .map_err(|e| CliError {
+                        exit: Exit::CantCreate,
+                        message: format!("{}: {e}", path.display()),
+                    })?;
             }
             if let Some(path) = svg {
-                let s = code.render::<qrcode::render::svg::Color>().min_dimensions(300, 300).quiet_zone(true).build();
+                let s = code
+                    .render::<qrcode::render::svg::Color>()
+                    .min_dimensions(300, 300)
+                    .quiet_zone(true)
+                    .build();
                 write(&path, s.as_bytes())?;
             }
             say!("{text}");
             Ok(Exit::Ok)
         }
-        Command::Verify { text, file, image, trust, json } => {
+        Command::Verify {
+            text,
+            file,
+            image,
+            trust,
+            json,
+        } => {
             let now = now_or(&trust.now)?;
             let list = load_trust(&trust.trust_list, &trust.root)?;
             let mut status = Vec::new();
@@ -456,7 +605,12 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
                         .map_err(|e| CliError::data(format!("{}: {e}", f.display())))?,
                 );
             }
-            let ctx = pora_core::Context { trust: &list, status_lists: &status, now, policy: Default::default() };
+            let ctx = pora_core::Context {
+                trust: &list,
+                status_lists: &status,
+                now,
+                policy: Default::default(),
+            };
             let check = |qr: &str| pora_core::verify(qr, &ctx, pora_crypto::default_provider());
             let print = |label: Option<&str>, v: &Verdict| {
                 if json {
@@ -479,7 +633,12 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
             print(None, &v);
             Ok(exit_of(&v))
         }
-        Command::Inspect { text, file, trust_list, root } => {
+        Command::Inspect {
+            text,
+            file,
+            trust_list,
+            root,
+        } => {
             let t = read_text(&text, &file)?;
             let trust = match (trust_list, root) {
                 (Some(l), Some(r)) => Some(load_trust(&l, &r)?),
@@ -487,7 +646,11 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
             };
             let j = inspect(&t, trust.as_ref());
             say!("{}", serde_json::to_string_pretty(&j).unwrap_or_default());
-            Ok(if j["ok"].as_bool() == Some(true) { Exit::Ok } else { Exit::Rejected })
+            Ok(if j["ok"].as_bool() == Some(true) {
+                Exit::Ok
+            } else {
+                Exit::Rejected
+            })
         }
     }
 }
@@ -501,9 +664,19 @@ fn verify_images(
 ) -> Result<Exit, CliError> {
     let files: Vec<PathBuf> = if path.is_dir() {
         let mut v: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(|e| CliError { exit: Exit::NoInput, message: format!("{}: {e}", path.display()) })?
+            .map_err(|e| CliError {
+                exit: Exit::NoInput,
+                message: format!("{}: {e}", path.display()),
+            })?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().and_then(|x| x.to_str()).is_some_and(|x| matches!(x.to_ascii_lowercase().as_str(), "png" | "jpg" | "jpeg" | "webp")))
+            .filter(|p| {
+                p.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+                    matches!(
+                        x.to_ascii_lowercase().as_str(),
+                        "png" | "jpg" | "jpeg" | "webp"
+                    )
+                })
+            })
             .collect();
         v.sort();
         v
@@ -530,16 +703,29 @@ fn verify_images(
                     _ => ("berkas gambar tidak dapat dibaca", "bad_image"),
                 };
                 if json {
-                    say!("{}", serde_json::json!({ "image": label, "code": code, "message_id": msg_id, "message_en": e.to_string() }));
+                    say!(
+                        "{}",
+                        serde_json::json!({ "image": label, "code": code, "message_id": msg_id, "message_en": e.to_string() })
+                    );
                 } else {
                     say!("== {label}\nTIDAK TERBACA / NOT READ  [{code}]\n  {msg_id}\n  {e}");
                 }
-                worst = worse(worst, if code == "no_code" { Exit::Rejected } else { Exit::Data });
+                worst = worse(
+                    worst,
+                    if code == "no_code" {
+                        Exit::Rejected
+                    } else {
+                        Exit::Data
+                    },
+                );
             }
         }
     }
     if files.is_empty() {
-        return Err(CliError { exit: Exit::NoInput, message: format!("{}: no PNG, JPEG or WebP images", path.display()) });
+        return Err(CliError {
+            exit: Exit::NoInput,
+            message: format!("{}: no PNG, JPEG or WebP images", path.display()),
+        });
     }
     Ok(worst)
 }
@@ -598,13 +784,21 @@ fn inspect(t: &str, trust: Option<&TrustList>) -> serde_json::Value {
         Err(e) => json!({ "ok": false, "hex": hex::encode(&payload), "error": e.to_string() }),
     };
     out["signature"] = match (trust, msg.kid()) {
-        (None, _) => json!({ "checked": false, "note": "give --trust-list and --root to check the signature" }),
+        (None, _) => {
+            json!({ "checked": false, "note": "give --trust-list and --root to check the signature" })
+        }
         (Some(_), None) => json!({ "checked": true, "ok": false, "error": "no kid" }),
         (Some(tl), Some(kid)) => match tl.signer(kid) {
             None => json!({ "checked": true, "ok": false, "error": "unknown signer" }),
             Some(s) => {
-                let alg_ok = msg.protected.header.alg == Some(AlgorithmLabel::Known(s.public_key.algorithm()));
-                let ok = alg_ok && pora_crypto::default_provider().verify(&s.public_key, &msg.tbs_data(&[]), &msg.signature);
+                let alg_ok = msg.protected.header.alg
+                    == Some(AlgorithmLabel::Known(s.public_key.algorithm()));
+                let ok = alg_ok
+                    && pora_crypto::default_provider().verify(
+                        &s.public_key,
+                        &msg.tbs_data(&[]),
+                        &msg.signature,
+                    );
                 json!({ "checked": true, "ok": ok, "signer_office": s.office, "algorithm_matches_key": alg_ok })
             }
         },
@@ -613,4 +807,3 @@ fn inspect(t: &str, trust: Option<&TrustList>) -> serde_json::Value {
     out["ok"] = (out["claims"]["ok"].as_bool() == Some(true) && sig_ok).into();
     out
 }
-

@@ -8,7 +8,9 @@ use serde_json::json;
 pub fn headline(o: &Outcome) -> (&'static str, &'static str) {
     match o.class() {
         Class::Valid => ("SAH", "VALID"),
-        Class::Expired if matches!(o, Outcome::NotYetValid { .. }) => ("BELUM BERLAKU", "NOT YET VALID"),
+        Class::Expired if matches!(o, Outcome::NotYetValid { .. }) => {
+            ("BELUM BERLAKU", "NOT YET VALID")
+        }
         Class::Expired => ("KEDALUWARSA", "EXPIRED"),
         Class::Revoked if matches!(o, Outcome::Suspended) => ("DITANGGUHKAN", "SUSPENDED"),
         Class::Revoked => ("DICABUT", "REVOKED"),
@@ -33,9 +35,16 @@ pub fn reason_id(o: &Outcome) -> String {
                 Layer::Claims => "klaim",
             }
         ),
-        Outcome::UnknownSigner { kid } => format!("ditandatangani kunci yang tidak dikenal ({})", hex::encode(kid)),
-        Outcome::BadSignature(SignatureProblem::AlgorithmMismatch) => "algoritma tanda tangan tidak sesuai dengan kunci penanda tangan".into(),
-        Outcome::BadSignature(SignatureProblem::Invalid) => "tanda tangan tidak cocok dengan isi: diubah atau dipalsukan".into(),
+        Outcome::UnknownSigner { kid } => format!(
+            "ditandatangani kunci yang tidak dikenal ({})",
+            hex::encode(kid)
+        ),
+        Outcome::BadSignature(SignatureProblem::AlgorithmMismatch) => {
+            "algoritma tanda tangan tidak sesuai dengan kunci penanda tangan".into()
+        }
+        Outcome::BadSignature(SignatureProblem::Invalid) => {
+            "tanda tangan tidak cocok dengan isi: diubah atau dipalsukan".into()
+        }
         Outcome::SignerNotAllowed(r) => format!(
             "penanda tangan tidak berwenang untuk izin ini ({})",
             match r {
@@ -45,8 +54,15 @@ pub fn reason_id(o: &Outcome) -> String {
                 NotAllowed::Office => "kantor lain",
             }
         ),
-        Outcome::NotYetValid { valid_from, days_until } => format!("berlaku mulai {valid_from}, {days_until} hari lagi"),
-        Outcome::Expired { valid_until, days_ago, overstay_charge_idr } => format!(
+        Outcome::NotYetValid {
+            valid_from,
+            days_until,
+        } => format!("berlaku mulai {valid_from}, {days_until} hari lagi"),
+        Outcome::Expired {
+            valid_until,
+            days_ago,
+            overstay_charge_idr,
+        } => format!(
             "berakhir {valid_until}, {days_ago} hari yang lalu; biaya beban overstay Rp{}",
             rupiah(*overstay_charge_idr)
         ),
@@ -54,10 +70,18 @@ pub fn reason_id(o: &Outcome) -> String {
         Outcome::Suspended => "izin tinggal ditangguhkan".into(),
         Outcome::Incomplete { missing } => format!(
             "data izin tidak lengkap, kurang: {}",
-            missing.iter().map(|f| f.name()).collect::<Vec<_>>().join(", ")
+            missing
+                .iter()
+                .map(|f| f.name())
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
-        Outcome::TrustListStale { .. } => "daftar kepercayaan sudah kedaluwarsa: sinkronkan perangkat".into(),
-        Outcome::StatusListStale { office, .. } => format!("daftar status kantor {office} tidak ada atau kedaluwarsa: sinkronkan perangkat"),
+        Outcome::TrustListStale { .. } => {
+            "daftar kepercayaan sudah kedaluwarsa: sinkronkan perangkat".into()
+        }
+        Outcome::StatusListStale { office, .. } => format!(
+            "daftar status kantor {office} tidak ada atau kedaluwarsa: sinkronkan perangkat"
+        ),
     }
 }
 
@@ -77,10 +101,22 @@ pub fn rupiah(n: u64) -> String {
 fn warning_text(w: &Warning) -> (String, String) {
     match w {
         Warning::ExpiresSoon { days: 0 } => ("berakhir hari ini".into(), "expires today".into()),
-        Warning::ExpiresSoon { days } => (format!("berakhir dalam {days} hari"), format!("expires in {days} days")),
-        Warning::TrustListPastNextUpdate { .. } => ("daftar kepercayaan melewati jadwal pembaruan".into(), "trust list is past its next update".into()),
-        Warning::StatusListPastFresh { .. } => ("daftar status melewati masa segar".into(), "status list is past its freshness".into()),
-        Warning::UnknownFieldsIgnored { count } => (format!("{count} kolom tak dikenal diabaikan"), format!("{count} unknown field(s) ignored")),
+        Warning::ExpiresSoon { days } => (
+            format!("berakhir dalam {days} hari"),
+            format!("expires in {days} days"),
+        ),
+        Warning::TrustListPastNextUpdate { .. } => (
+            "daftar kepercayaan melewati jadwal pembaruan".into(),
+            "trust list is past its next update".into(),
+        ),
+        Warning::StatusListPastFresh { .. } => (
+            "daftar status melewati masa segar".into(),
+            "status list is past its freshness".into(),
+        ),
+        Warning::UnknownFieldsIgnored { count } => (
+            format!("{count} kolom tak dikenal diabaikan"),
+            format!("{count} unknown field(s) ignored"),
+        ),
     }
 }
 
@@ -88,18 +124,41 @@ fn warning_text(w: &Warning) -> (String, String) {
 pub fn permit_lines(p: &Permit) -> Vec<String> {
     let o = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
     vec![
-        format!("  Jenis / Type            {} {}", p.permit_type.name(), o(&p.visa_index)),
+        format!(
+            "  Jenis / Type            {} {}",
+            p.permit_type.name(),
+            o(&p.visa_index)
+        ),
         format!("  No. Izin / Permit no.   {}", o(&p.permit_number)),
         format!("  Nama / Name             {}", o(&p.name)),
         format!(
             "  Lahir / Born            {}   Kelamin / Sex {}",
-            p.date_of_birth.map(|d| d.to_string()).unwrap_or_else(|| "-".into()),
-            p.sex.map(|s| format!("{s:?}")).unwrap_or_else(|| "-".into())
+            p.date_of_birth
+                .map(|d| d.to_string())
+                .unwrap_or_else(|| "-".into()),
+            p.sex
+                .map(|s| format!("{s:?}"))
+                .unwrap_or_else(|| "-".into())
         ),
-        format!("  Kewarganegaraan / Nat.  {}   Paspor / Passport {}", o(&p.nationality), o(&p.passport_number)),
-        format!("  NIORA                   {}   Penjamin / Sponsor {}", o(&p.niora), o(&p.sponsor_id)),
-        format!("  Berlaku / Valid         {} .. {}", p.valid_from, p.valid_until),
-        format!("  Kantor / Office         {}   Seri / Serial {}", p.office, hex::encode(&p.document_serial)),
+        format!(
+            "  Kewarganegaraan / Nat.  {}   Paspor / Passport {}",
+            o(&p.nationality),
+            o(&p.passport_number)
+        ),
+        format!(
+            "  NIORA                   {}   Penjamin / Sponsor {}",
+            o(&p.niora),
+            o(&p.sponsor_id)
+        ),
+        format!(
+            "  Berlaku / Valid         {} .. {}",
+            p.valid_from, p.valid_until
+        ),
+        format!(
+            "  Kantor / Office         {}   Seri / Serial {}",
+            p.office,
+            hex::encode(&p.document_serial)
+        ),
     ]
 }
 
@@ -126,15 +185,29 @@ pub fn verdict_json(v: &Verdict) -> serde_json::Value {
     let detail = match &v.outcome {
         Outcome::Malformed { layer, detail } => json!({ "layer": layer.name(), "detail": detail }),
         Outcome::UnknownSigner { kid } => json!({ "kid": hex::encode(kid) }),
-        Outcome::BadSignature(p) => json!({ "problem": match p { SignatureProblem::AlgorithmMismatch => "algorithm_mismatch", SignatureProblem::Invalid => "invalid" } }),
+        Outcome::BadSignature(p) => {
+            json!({ "problem": match p { SignatureProblem::AlgorithmMismatch => "algorithm_mismatch", SignatureProblem::Invalid => "invalid" } })
+        }
         Outcome::SignerNotAllowed(r) => json!({ "reason": r.name() }),
-        Outcome::NotYetValid { valid_from, days_until } => json!({ "valid_from": valid_from.to_string(), "days_until": days_until }),
-        Outcome::Expired { valid_until, days_ago, overstay_charge_idr } => {
+        Outcome::NotYetValid {
+            valid_from,
+            days_until,
+        } => json!({ "valid_from": valid_from.to_string(), "days_until": days_until }),
+        Outcome::Expired {
+            valid_until,
+            days_ago,
+            overstay_charge_idr,
+        } => {
             json!({ "valid_until": valid_until.to_string(), "days_ago": days_ago, "overstay_charge_idr": overstay_charge_idr })
         }
-        Outcome::Incomplete { missing } => json!({ "missing": missing.iter().map(|f| f.name()).collect::<Vec<_>>() }),
+        Outcome::Incomplete { missing } => {
+            json!({ "missing": missing.iter().map(|f| f.name()).collect::<Vec<_>>() })
+        }
         Outcome::TrustListStale { next_update } => json!({ "next_update": next_update }),
-        Outcome::StatusListStale { office, fresh_until } => json!({ "office": office, "fresh_until": fresh_until }),
+        Outcome::StatusListStale {
+            office,
+            fresh_until,
+        } => json!({ "office": office, "fresh_until": fresh_until }),
         _ => json!({}),
     };
     let warnings: Vec<_> = v

@@ -7,7 +7,9 @@ use crate::error::CliError;
 /// Parses `1790000000`, `2026-11-24` (00:00 WIB), `2026-11-24T10:00` (WIB), or with `Z` /
 /// `+07:00`-style offset, or `WIB` / `WITA` / `WIT` suffix.
 pub fn parse(s: &str) -> Result<i64, CliError> {
-    let bad = || CliError::usage(format!("cannot read time {s:?}: use Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM|WIB|WITA|WIT]"));
+    let bad = || {
+        CliError::usage(format!("cannot read time {s:?}: use Unix seconds, YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z|±HH:MM|WIB|WITA|WIT]"))
+    };
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
         return s.parse().map_err(|_| bad());
     }
@@ -20,13 +22,23 @@ pub fn parse(s: &str) -> Result<i64, CliError> {
         return Ok(date.start_in(WIB));
     }
     let rest = rest.strip_prefix('T').ok_or_else(bad)?;
-    let digits_end = rest.find(|c: char| !(c.is_ascii_digit() || c == ':')).unwrap_or(rest.len());
+    let digits_end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == ':'))
+        .unwrap_or(rest.len());
     let (clock, zone) = rest.split_at(digits_end);
     let parts: Vec<&str> = clock.split(':').collect();
-    let num = |p: &str, max: i64| p.parse::<i64>().ok().filter(|v| (0..=max).contains(v) && p.len() == 2);
+    let num = |p: &str, max: i64| {
+        p.parse::<i64>()
+            .ok()
+            .filter(|v| (0..=max).contains(v) && p.len() == 2)
+    };
     let (h, m, sec) = match parts.as_slice() {
         [h, m] => (num(h, 23).ok_or_else(bad)?, num(m, 59).ok_or_else(bad)?, 0),
-        [h, m, x] => (num(h, 23).ok_or_else(bad)?, num(m, 59).ok_or_else(bad)?, num(x, 59).ok_or_else(bad)?),
+        [h, m, x] => (
+            num(h, 23).ok_or_else(bad)?,
+            num(m, 59).ok_or_else(bad)?,
+            num(x, 59).ok_or_else(bad)?,
+        ),
         _ => return Err(bad()),
     };
     let offset = match zone {
@@ -74,7 +86,14 @@ mod tests {
         assert_eq!(parse("2026-11-24T11:00:00+08:00").unwrap(), t);
         assert_eq!(parse(&t.to_string()).unwrap(), t);
         assert_eq!(show(t), "2026-11-24 10:00:00 WIB");
-        for bad in ["", "yesterday", "2026-11-24T25:00", "2026-11-24 10:00", "2026-02-30", "2026-11-24T10:00+7"] {
+        for bad in [
+            "",
+            "yesterday",
+            "2026-11-24T25:00",
+            "2026-11-24 10:00",
+            "2026-02-30",
+            "2026-11-24T10:00+7",
+        ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
     }

@@ -23,7 +23,10 @@ impl fmt::Display for Base45Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidCharacter { index, found } => {
-                write!(f, "character {found:?} at position {index} is not in the Base45 alphabet")
+                write!(
+                    f,
+                    "character {found:?} at position {index} is not in the Base45 alphabet"
+                )
             }
             Self::InvalidLength { len } => write!(f, "length {len} leaves a lone final character"),
             Self::Overflow { index } => write!(f, "chunk at position {index} is out of range"),
@@ -104,8 +107,20 @@ mod tests {
     fn rejects_with_position() {
         assert_eq!(decode("GGW"), Err(Base45Error::Overflow { index: 0 }));
         assert_eq!(decode("A"), Err(Base45Error::InvalidLength { len: 1 }));
-        assert_eq!(decode("BBa"), Err(Base45Error::InvalidCharacter { index: 2, found: 'a' }));
-        assert_eq!(decode("BBé"), Err(Base45Error::InvalidCharacter { index: 2, found: 'é' }));
+        assert_eq!(
+            decode("BBa"),
+            Err(Base45Error::InvalidCharacter {
+                index: 2,
+                found: 'a'
+            })
+        );
+        assert_eq!(
+            decode("BBé"),
+            Err(Base45Error::InvalidCharacter {
+                index: 2,
+                found: 'é'
+            })
+        );
         // Two-character chunk above 255.
         assert_eq!(decode("BB8::"), Err(Base45Error::Overflow { index: 3 }));
     }

@@ -29,7 +29,10 @@ impl fmt::Display for C40Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::UnsupportedCharacter { index, found } => {
-                write!(f, "character {found:?} at position {index} cannot be written in C40")
+                write!(
+                    f,
+                    "character {found:?} at position {index} cannot be written in C40"
+                )
             }
             Self::Invalid { offset } => write!(f, "invalid C40 data at byte {offset}"),
             Self::NonCanonical => write!(f, "C40 data is not canonically packed"),
@@ -62,8 +65,17 @@ pub fn encode(text: &str) -> Result<Vec<u8>, C40Error> {
     }
     let mut out = Vec::with_capacity(vals.len().div_ceil(3) * 2 + 1);
     // A final lone basic character is written as 0xFE + ASCII; anything else is padded with Shift 1.
-    let lone_basic = vals.len() % 3 == 1 && text.chars().last().and_then(values_of).is_some_and(|(_, s)| s.is_none());
-    let packed = if lone_basic { vals.len() - 1 } else { vals.len() };
+    let lone_basic = vals.len() % 3 == 1
+        && text
+            .chars()
+            .last()
+            .and_then(values_of)
+            .is_some_and(|(_, s)| s.is_none());
+    let packed = if lone_basic {
+        vals.len() - 1
+    } else {
+        vals.len()
+    };
     for t in vals[..packed].chunks(3) {
         let get = |i: usize| t.get(i).copied().unwrap_or(0);
         out.extend_from_slice(&pack(get(0), get(1), get(2)));
@@ -119,30 +131,46 @@ pub fn decode(bytes: &[u8]) -> Result<String, C40Error> {
             0 => {
                 // Shift 1 is only padding: every value after it must be padding too.
                 if it.any(|v| v != 0) {
-                    return Err(C40Error::Invalid { offset: pos / 3 * 2 });
+                    return Err(C40Error::Invalid {
+                        offset: pos / 3 * 2,
+                    });
                 }
                 break;
             }
             1 => {
-                let s = it.next().ok_or(C40Error::Invalid { offset: pos / 3 * 2 })?;
+                let s = it.next().ok_or(C40Error::Invalid {
+                    offset: pos / 3 * 2,
+                })?;
                 pos += 1;
                 let b = match s {
                     0..=14 => s + 33,
                     15..=21 => s - 15 + 58,
                     22..=26 => s - 22 + 91,
-                    _ => return Err(C40Error::Invalid { offset: pos / 3 * 2 }),
+                    _ => {
+                        return Err(C40Error::Invalid {
+                            offset: pos / 3 * 2,
+                        })
+                    }
                 };
                 text.push(b as char);
             }
             3..=39 => text.push(ascii_of(v) as char),
-            _ => return Err(C40Error::Invalid { offset: pos / 3 * 2 }),
+            _ => {
+                return Err(C40Error::Invalid {
+                    offset: pos / 3 * 2,
+                })
+            }
         }
         pos += 1;
     }
     if let Some(b) = tail {
         match values_of(b as char) {
             Some((_, None)) => text.push(b as char),
-            _ => return Err(C40Error::Invalid { offset: bytes.len() - 1 }),
+            _ => {
+                return Err(C40Error::Invalid {
+                    offset: bytes.len() - 1,
+                })
+            }
         }
     }
     // One text, one packing: reject anything the encoder would not have written.
@@ -160,7 +188,17 @@ mod tests {
     fn icao_example_and_round_trips() {
         // ICAO 9303-13 §2.6 example: "ABC" = 1600*14 + 40*15 + 16 + 1 = 23017 = 0x59E9.
         assert_eq!(encode("ABC").unwrap(), [0x59, 0xe9]);
-        for t in ["", "A", "AB", "ABC", "ABCD", "TANAKA  HIROSHI", "2C11-AB/123", "X9", "P<"] {
+        for t in [
+            "",
+            "A",
+            "AB",
+            "ABC",
+            "ABCD",
+            "TANAKA  HIROSHI",
+            "2C11-AB/123",
+            "X9",
+            "P<",
+        ] {
             let p = encode(t).unwrap();
             assert_eq!(decode(&p).unwrap(), t, "{t}");
         }
@@ -170,14 +208,32 @@ mod tests {
 
     #[test]
     fn rejects_bad_input() {
-        assert_eq!(encode("ab"), Err(C40Error::UnsupportedCharacter { index: 0, found: 'a' }));
-        assert_eq!(encode("Ü"), Err(C40Error::UnsupportedCharacter { index: 0, found: 'Ü' }));
+        assert_eq!(
+            encode("ab"),
+            Err(C40Error::UnsupportedCharacter {
+                index: 0,
+                found: 'a'
+            })
+        );
+        assert_eq!(
+            encode("Ü"),
+            Err(C40Error::UnsupportedCharacter {
+                index: 0,
+                found: 'Ü'
+            })
+        );
         assert_eq!(decode(&[0x00, 0x00]), Err(C40Error::Invalid { offset: 0 }));
         assert_eq!(decode(&[0x59]), Err(C40Error::Invalid { offset: 0 }));
-        assert_eq!(decode(&[0xfe, b'D', 0x59, 0xe9]), Err(C40Error::Invalid { offset: 0 }));
+        assert_eq!(
+            decode(&[0xfe, b'D', 0x59, 0xe9]),
+            Err(C40Error::Invalid { offset: 0 })
+        );
         // "A" written as a triple padded with two Shift 1 values decodes but is not canonical.
         assert_eq!(decode(&pack(14, 0, 0)), Err(C40Error::NonCanonical));
         // Padding followed by a character is invalid.
-        assert_eq!(decode(&pack(14, 0, 15)), Err(C40Error::Invalid { offset: 0 }));
+        assert_eq!(
+            decode(&pack(14, 0, 15)),
+            Err(C40Error::Invalid { offset: 0 })
+        );
     }
 }

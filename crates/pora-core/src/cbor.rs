@@ -62,11 +62,19 @@ impl fmt::Display for CborError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Truncated { offset } => write!(f, "input ends inside the item at byte {offset}"),
-            Self::Reserved { offset } => write!(f, "reserved additional information at byte {offset}"),
-            Self::Unsupported { offset, what } => write!(f, "unsupported CBOR ({what}) at byte {offset}"),
+            Self::Reserved { offset } => {
+                write!(f, "reserved additional information at byte {offset}")
+            }
+            Self::Unsupported { offset, what } => {
+                write!(f, "unsupported CBOR ({what}) at byte {offset}")
+            }
             Self::InvalidUtf8 { offset } => write!(f, "text string at byte {offset} is not UTF-8"),
-            Self::TooDeep { offset } => write!(f, "nesting deeper than {MAX_DEPTH} at byte {offset}"),
-            Self::ExtraneousData { offset } => write!(f, "extra bytes after the item, from byte {offset}"),
+            Self::TooDeep { offset } => {
+                write!(f, "nesting deeper than {MAX_DEPTH} at byte {offset}")
+            }
+            Self::ExtraneousData { offset } => {
+                write!(f, "extra bytes after the item, from byte {offset}")
+            }
             Self::DuplicateKey { offset } => write!(f, "duplicate map key at byte {offset}"),
         }
     }
@@ -117,7 +125,8 @@ impl Value {
                 }
             }
             Value::Map(m) => {
-                let mut entries: Vec<(Vec<u8>, &Value)> = m.iter().map(|(k, v)| (k.to_vec(), v)).collect();
+                let mut entries: Vec<(Vec<u8>, &Value)> =
+                    m.iter().map(|(k, v)| (k.to_vec(), v)).collect();
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
                 head(out, 5, entries.len() as u64);
                 for (k, v) in entries {
@@ -143,7 +152,10 @@ impl Value {
     /// The value of a map entry with an integer key.
     pub fn map_get(&self, key: i128) -> Option<&Value> {
         match self {
-            Value::Map(m) => m.iter().find(|(k, _)| *k == Value::Integer(key)).map(|(_, v)| v),
+            Value::Map(m) => m
+                .iter()
+                .find(|(k, _)| *k == Value::Integer(key))
+                .map(|(_, v)| v),
             _ => None,
         }
     }
@@ -265,7 +277,8 @@ impl Decoder<'_> {
             3 => {
                 let n = self.len(arg, start)?;
                 let s = self.take(n, start)?;
-                let t = core::str::from_utf8(s).map_err(|_| CborError::InvalidUtf8 { offset: start })?;
+                let t = core::str::from_utf8(s)
+                    .map_err(|_| CborError::InvalidUtf8 { offset: start })?;
                 Value::Text(t.into())
             }
             4 => {
@@ -319,7 +332,10 @@ mod tests {
     use alloc::vec;
 
     fn hex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     #[test]
@@ -338,7 +354,11 @@ mod tests {
             ("3863", -100),
         ];
         for (h, v) in table {
-            assert_eq!(Value::from_slice(&hex(h)).unwrap(), Value::Integer(*v), "{h}");
+            assert_eq!(
+                Value::from_slice(&hex(h)).unwrap(),
+                Value::Integer(*v),
+                "{h}"
+            );
             assert_eq!(Value::Integer(*v).to_vec(), hex(h), "{h}");
         }
     }
@@ -364,13 +384,34 @@ mod tests {
 
     #[test]
     fn precise_errors() {
-        assert_eq!(Value::from_slice(&[]), Err(CborError::Truncated { offset: 0 }));
-        assert_eq!(Value::from_slice(&[0x82, 0x01]), Err(CborError::Truncated { offset: 0 }));
-        assert_eq!(Value::from_slice(&[0x01, 0x02]), Err(CborError::ExtraneousData { offset: 1 }));
-        assert_eq!(Value::from_slice(&[0x1c]), Err(CborError::Reserved { offset: 0 }));
-        assert!(matches!(Value::from_slice(&[0x9f, 0xff]), Err(CborError::Unsupported { offset: 0, .. })));
-        assert!(matches!(Value::from_slice(&[0xf9, 0, 0]), Err(CborError::Unsupported { .. })));
-        assert_eq!(Value::from_slice(&[0x62, 0xff, 0xfe]), Err(CborError::InvalidUtf8 { offset: 0 }));
+        assert_eq!(
+            Value::from_slice(&[]),
+            Err(CborError::Truncated { offset: 0 })
+        );
+        assert_eq!(
+            Value::from_slice(&[0x82, 0x01]),
+            Err(CborError::Truncated { offset: 0 })
+        );
+        assert_eq!(
+            Value::from_slice(&[0x01, 0x02]),
+            Err(CborError::ExtraneousData { offset: 1 })
+        );
+        assert_eq!(
+            Value::from_slice(&[0x1c]),
+            Err(CborError::Reserved { offset: 0 })
+        );
+        assert!(matches!(
+            Value::from_slice(&[0x9f, 0xff]),
+            Err(CborError::Unsupported { offset: 0, .. })
+        ));
+        assert!(matches!(
+            Value::from_slice(&[0xf9, 0, 0]),
+            Err(CborError::Unsupported { .. })
+        ));
+        assert_eq!(
+            Value::from_slice(&[0x62, 0xff, 0xfe]),
+            Err(CborError::InvalidUtf8 { offset: 0 })
+        );
         assert_eq!(
             Value::from_slice(&[0xa2, 0x01, 0x02, 0x01, 0x03]),
             Err(CborError::DuplicateKey { offset: 3 })
@@ -381,6 +422,9 @@ mod tests {
             Err(CborError::Truncated { offset: 0 })
         );
         let deep = vec![0x81u8; MAX_DEPTH + 2];
-        assert!(matches!(Value::from_slice(&deep), Err(CborError::TooDeep { .. })));
+        assert!(matches!(
+            Value::from_slice(&deep),
+            Err(CborError::TooDeep { .. })
+        ));
     }
 }

@@ -109,7 +109,10 @@ impl Header {
 
     fn from_value(v: Value) -> Result<Self, CoseError> {
         let Value::Map(entries) = v else {
-            return Err(CoseError::UnexpectedItem { got: v.kind(), want: "header map" });
+            return Err(CoseError::UnexpectedItem {
+                got: v.kind(),
+                want: "header map",
+            });
         };
         let mut h = Header::default();
         for (k, v) in entries {
@@ -120,13 +123,21 @@ impl Header {
                         None => AlgorithmLabel::UnknownInt(id),
                     })
                 }
-                (Value::Integer(LABEL_ALG), Value::Text(t)) => h.alg = Some(AlgorithmLabel::Text(t)),
+                (Value::Integer(LABEL_ALG), Value::Text(t)) => {
+                    h.alg = Some(AlgorithmLabel::Text(t))
+                }
                 (Value::Integer(LABEL_ALG), other) => {
-                    return Err(CoseError::UnexpectedItem { got: other.kind(), want: "alg (int or tstr)" })
+                    return Err(CoseError::UnexpectedItem {
+                        got: other.kind(),
+                        want: "alg (int or tstr)",
+                    })
                 }
                 (Value::Integer(LABEL_KID), Value::Bytes(b)) => h.kid = Some(b),
                 (Value::Integer(LABEL_KID), other) => {
-                    return Err(CoseError::UnexpectedItem { got: other.kind(), want: "kid (bstr)" })
+                    return Err(CoseError::UnexpectedItem {
+                        got: other.kind(),
+                        want: "kid (bstr)",
+                    })
                 }
                 (Value::Integer(LABEL_CONTENT_TYPE), v) => h.content_type = Some(v),
                 (Value::Integer(LABEL_CRIT), v) => h.crit = Some(v),
@@ -173,7 +184,11 @@ pub struct ProtectedHeader {
 impl ProtectedHeader {
     /// A protected header holding `header`, deterministically encoded (empty map → empty bytes).
     pub fn new(header: Header) -> Self {
-        let original = if header.is_empty() { Vec::new() } else { header.to_value().to_vec() };
+        let original = if header.is_empty() {
+            Vec::new()
+        } else {
+            header.to_value().to_vec()
+        };
         ProtectedHeader { original, header }
     }
 }
@@ -200,7 +215,10 @@ pub enum CoseError {
     /// The protected header bstr does not hold CBOR.
     ProtectedHeaderCbor(CborError),
     /// An item of the wrong type: what was found and what was expected.
-    UnexpectedItem { got: &'static str, want: &'static str },
+    UnexpectedItem {
+        got: &'static str,
+        want: &'static str,
+    },
     /// A tag other than 18.
     UnexpectedTag(u64),
     /// The tag 18 is required here and missing.
@@ -214,7 +232,9 @@ impl fmt::Display for CoseError {
         match self {
             Self::Cbor(e) => write!(f, "not CBOR: {e}"),
             Self::ProtectedHeaderCbor(e) => write!(f, "protected header is not CBOR: {e}"),
-            Self::UnexpectedItem { got, want } => write!(f, "found {got} where {want} was expected"),
+            Self::UnexpectedItem { got, want } => {
+                write!(f, "found {got} where {want} was expected")
+            }
             Self::UnexpectedTag(t) => write!(f, "CBOR tag {t} is not COSE_Sign1 (18)"),
             Self::MissingTag => write!(f, "COSE_Sign1 tag 18 is missing"),
             Self::WrongArrayLength(n) => write!(f, "COSE_Sign1 array has {n} elements, not 4"),
@@ -250,30 +270,51 @@ impl CoseSign1 {
             v => v,
         };
         let Value::Array(items) = v else {
-            return Err(CoseError::UnexpectedItem { got: v.kind(), want: "COSE_Sign1 array" });
+            return Err(CoseError::UnexpectedItem {
+                got: v.kind(),
+                want: "COSE_Sign1 array",
+            });
         };
         let n = items.len();
         let Ok::<[Value; 4], _>([p, u, payload, sig]) = items.try_into() else {
             return Err(CoseError::WrongArrayLength(n));
         };
         let Value::Bytes(original) = p else {
-            return Err(CoseError::UnexpectedItem { got: p.kind(), want: "protected header (bstr)" });
+            return Err(CoseError::UnexpectedItem {
+                got: p.kind(),
+                want: "protected header (bstr)",
+            });
         };
         let header = if original.is_empty() {
             Header::default()
         } else {
-            Header::from_value(Value::from_slice(&original).map_err(CoseError::ProtectedHeaderCbor)?)?
+            Header::from_value(
+                Value::from_slice(&original).map_err(CoseError::ProtectedHeaderCbor)?,
+            )?
         };
         let unprotected = Header::from_value(u)?;
         let payload = match payload {
             Value::Bytes(b) => Some(b),
             Value::Null => None,
-            other => return Err(CoseError::UnexpectedItem { got: other.kind(), want: "payload (bstr or nil)" }),
+            other => {
+                return Err(CoseError::UnexpectedItem {
+                    got: other.kind(),
+                    want: "payload (bstr or nil)",
+                })
+            }
         };
         let Value::Bytes(signature) = sig else {
-            return Err(CoseError::UnexpectedItem { got: sig.kind(), want: "signature (bstr)" });
+            return Err(CoseError::UnexpectedItem {
+                got: sig.kind(),
+                want: "signature (bstr)",
+            });
         };
-        Ok(CoseSign1 { protected: ProtectedHeader { original, header }, unprotected, payload, signature })
+        Ok(CoseSign1 {
+            protected: ProtectedHeader { original, header },
+            unprotected,
+            payload,
+            signature,
+        })
     }
 
     /// The tagged encoding (the protected header bytes are kept exactly as they are).
@@ -295,18 +336,34 @@ impl CoseSign1 {
     /// RFC 9052 §4.4: with no protected parameters the body_protected is a zero-length bstr, also
     /// when the message carried them as an encoded empty map (`h'A0'`).
     pub fn tbs_data(&self, external_aad: &[u8]) -> Vec<u8> {
-        let protected: &[u8] = if self.protected.header.is_empty() { &[] } else { &self.protected.original };
-        sig_structure(protected, external_aad, self.payload.as_deref().unwrap_or(&[]))
+        let protected: &[u8] = if self.protected.header.is_empty() {
+            &[]
+        } else {
+            &self.protected.original
+        };
+        sig_structure(
+            protected,
+            external_aad,
+            self.payload.as_deref().unwrap_or(&[]),
+        )
     }
 
     /// The algorithm named in the protected header, else the unprotected one.
     pub fn alg(&self) -> Option<&AlgorithmLabel> {
-        self.protected.header.alg.as_ref().or(self.unprotected.alg.as_ref())
+        self.protected
+            .header
+            .alg
+            .as_ref()
+            .or(self.unprotected.alg.as_ref())
     }
 
     /// The key id from the protected header, else the unprotected one.
     pub fn kid(&self) -> Option<&[u8]> {
-        self.protected.header.kid.as_deref().or(self.unprotected.kid.as_deref())
+        self.protected
+            .header
+            .kid
+            .as_deref()
+            .or(self.unprotected.kid.as_deref())
     }
 }
 
@@ -340,19 +397,34 @@ mod tests {
         };
         let bytes = msg.to_tagged_vec();
         // d2 = tag 18, 84 = array(4), 49 = bstr(9) { a2 01 26 04 44 01020304 }
-        assert_eq!(&bytes[..10], &[0xd2, 0x84, 0x49, 0xa2, 0x01, 0x26, 0x04, 0x44, 0x01, 0x02]);
+        assert_eq!(
+            &bytes[..10],
+            &[0xd2, 0x84, 0x49, 0xa2, 0x01, 0x26, 0x04, 0x44, 0x01, 0x02]
+        );
         assert_eq!(CoseSign1::from_tagged_slice(&bytes).unwrap(), msg);
         assert_eq!(msg.kid(), Some(&[1u8, 2, 3, 4][..]));
     }
 
     #[test]
     fn structural_errors() {
-        assert_eq!(CoseSign1::from_tagged_slice(&[0x80]), Err(CoseError::MissingTag));
-        assert_eq!(CoseSign1::from_slice(&[0xd9, 0x03, 0xe6, 0x80]), Err(CoseError::UnexpectedTag(998)));
-        assert_eq!(CoseSign1::from_slice(&[0x83, 0x40, 0xa0, 0x40]), Err(CoseError::WrongArrayLength(3)));
+        assert_eq!(
+            CoseSign1::from_tagged_slice(&[0x80]),
+            Err(CoseError::MissingTag)
+        );
+        assert_eq!(
+            CoseSign1::from_slice(&[0xd9, 0x03, 0xe6, 0x80]),
+            Err(CoseError::UnexpectedTag(998))
+        );
+        assert_eq!(
+            CoseSign1::from_slice(&[0x83, 0x40, 0xa0, 0x40]),
+            Err(CoseError::WrongArrayLength(3))
+        );
         assert!(matches!(
             CoseSign1::from_slice(&[0x84, 0x01, 0xa0, 0x40, 0x40]),
-            Err(CoseError::UnexpectedItem { want: "protected header (bstr)", .. })
+            Err(CoseError::UnexpectedItem {
+                want: "protected header (bstr)",
+                ..
+            })
         ));
     }
 }

@@ -20,7 +20,12 @@ pub enum PublicKey {
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "PublicKey({}, {} bytes)", self.algorithm(), self.as_bytes().len())
+        write!(
+            f,
+            "PublicKey({}, {} bytes)",
+            self.algorithm(),
+            self.as_bytes().len()
+        )
     }
 }
 
@@ -37,7 +42,9 @@ pub enum KeyError {
 impl fmt::Display for KeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::WrongEncoding { alg, len } => write!(f, "a {len}-byte value is not an {alg} public key"),
+            Self::WrongEncoding { alg, len } => {
+                write!(f, "a {len}-byte value is not an {alg} public key")
+            }
             Self::UnsupportedAlgorithm(a) => write!(f, "algorithm {a} is not supported"),
         }
     }
@@ -49,12 +56,20 @@ impl PublicKey {
     /// Builds a key from its raw encoding for `alg`.
     pub fn from_bytes(alg: Algorithm, bytes: &[u8]) -> Result<Self, KeyError> {
         match alg {
-            Algorithm::ES256 if bytes.len() == 65 && bytes[0] == 0x04 => Ok(PublicKey::P256(bytes.to_vec())),
+            Algorithm::ES256 if bytes.len() == 65 && bytes[0] == 0x04 => {
+                Ok(PublicKey::P256(bytes.to_vec()))
+            }
             Algorithm::EdDSA => match <[u8; 32]>::try_from(bytes) {
                 Ok(k) => Ok(PublicKey::Ed25519(k)),
-                Err(_) => Err(KeyError::WrongEncoding { alg, len: bytes.len() }),
+                Err(_) => Err(KeyError::WrongEncoding {
+                    alg,
+                    len: bytes.len(),
+                }),
             },
-            _ => Err(KeyError::WrongEncoding { alg, len: bytes.len() }),
+            _ => Err(KeyError::WrongEncoding {
+                alg,
+                len: bytes.len(),
+            }),
         }
     }
 

@@ -161,7 +161,10 @@ mod tests {
     fn civil_round_trip_and_known_days() {
         assert_eq!(Date::from_ymd(1970, 1, 1).unwrap(), Date(0));
         assert_eq!(Date::from_ymd(2000, 3, 1).unwrap(), Date(11_017));
-        assert_eq!(Date::from_ymd(1960, 2, 29).unwrap().to_string(), "1960-02-29");
+        assert_eq!(
+            Date::from_ymd(1960, 2, 29).unwrap().to_string(),
+            "1960-02-29"
+        );
         for n in [-40_000, -1, 0, 1, 20_000, 2_932_896] {
             let (y, m, d) = Date(n).ymd();
             assert_eq!(Date::from_ymd(y, m, d).unwrap(), Date(n));
@@ -171,7 +174,15 @@ mod tests {
     #[test]
     fn parse_is_strict() {
         assert_eq!(Date::parse("2027-03-31").unwrap().to_string(), "2027-03-31");
-        for bad in ["2027-3-31", "2027-02-29", "27-03-31", "2027-13-01", "2027-00-10", "+027-03-31", "2027/03/31"] {
+        for bad in [
+            "2027-3-31",
+            "2027-02-29",
+            "27-03-31",
+            "2027-13-01",
+            "2027-00-10",
+            "+027-03-31",
+            "2027/03/31",
+        ] {
             assert!(Date::parse(bad).is_err(), "{bad}");
         }
     }

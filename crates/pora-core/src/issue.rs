@@ -76,13 +76,19 @@ impl Prepared {
     /// completeness and the size budget, and builds the bytes to sign.
     pub fn new(permit: &Permit, signer: &SignerRecord) -> Result<Self, IssueError> {
         if permit.office != signer.office {
-            return Err(IssueError::SignerNotAllowed("the permit is for another office"));
+            return Err(IssueError::SignerNotAllowed(
+                "the permit is for another office",
+            ));
         }
         if !signer.permit_types.contains(&permit.permit_type) {
-            return Err(IssueError::SignerNotAllowed("the signer may not sign this permit type"));
+            return Err(IssueError::SignerNotAllowed(
+                "the signer may not sign this permit type",
+            ));
         }
         if permit.issued_at < signer.usage_from || permit.issued_at > signer.usage_until {
-            return Err(IssueError::SignerNotAllowed("issued_at is outside the key-usage period"));
+            return Err(IssueError::SignerNotAllowed(
+                "issued_at is outside the key-usage period",
+            ));
         }
         let missing = crate::completeness::missing(permit);
         if !missing.is_empty() {
@@ -118,7 +124,11 @@ impl Prepared {
         let chars = text::wrap(&sized.to_tagged_vec()).len();
         let capacity = qr::alphanumeric_capacity_m(qr::BUDGET_VERSION);
         if chars > capacity {
-            return Err(IssueError::TooLarge { chars, capacity, needs_version: qr::min_version_m(chars) });
+            return Err(IssueError::TooLarge {
+                chars,
+                capacity,
+                needs_version: qr::min_version_m(chars),
+            });
         }
         Ok(())
     }
@@ -139,15 +149,23 @@ impl Prepared {
 
     /// Signs with `signer` and returns the QR text.
     pub fn sign(self, signer: &dyn Signer) -> Result<String, IssueError> {
-        let sig = signer.sign(&self.to_be_signed()).map_err(IssueError::Sign)?;
+        let sig = signer
+            .sign(&self.to_be_signed())
+            .map_err(IssueError::Sign)?;
         self.finalize(sig)
     }
 }
 
 /// Issues a permit: every check of [`Prepared::new`], then signs.
-pub fn issue(permit: &Permit, record: &SignerRecord, signer: &dyn Signer) -> Result<String, IssueError> {
+pub fn issue(
+    permit: &Permit,
+    record: &SignerRecord,
+    signer: &dyn Signer,
+) -> Result<String, IssueError> {
     if signer.public_key() != record.public_key {
-        return Err(IssueError::SignerNotAllowed("the key does not match the signer certificate"));
+        return Err(IssueError::SignerNotAllowed(
+            "the key does not match the signer certificate",
+        ));
     }
     Prepared::new(permit, record)?.sign(signer)
 }

@@ -211,7 +211,10 @@ impl fmt::Display for FieldError {
 impl core::error::Error for FieldError {}
 
 fn ferr(field: Field, reason: impl Into<String>) -> FieldError {
-    FieldError { field, reason: reason.into() }
+    FieldError {
+        field,
+        reason: reason.into(),
+    }
 }
 
 /// A permit credential's content: what is signed into the QR code.
@@ -233,34 +236,64 @@ pub struct Permit {
     /// ITAS or ITAP.
     pub permit_type: PermitType,
     /// Visa index the permit was issued under, e.g. "E23".
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub visa_index: Option<String>,
     /// Permit number (opaque).
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub permit_number: Option<String>,
     /// NIORA, the foreigner's lifetime number, decimal digits.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub niora: Option<String>,
     /// Name, MRZ transliteration (`A-Z` and `<`), e.g. "TANAKA<<HIROSHI".
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub name: Option<String>,
     /// Date of birth.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub date_of_birth: Option<Date>,
     /// Sex.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub sex: Option<Sex>,
     /// Nationality, ISO 3166-1 alpha-3.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub nationality: Option<String>,
     /// Passport number.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub passport_number: Option<String>,
     /// Sponsor id: 13-digit NIB (company) or 16-digit NIK (person).
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub sponsor_id: Option<String>,
     /// Index of this permit in its office's status list.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub status_index: Option<u64>,
 }
 
@@ -275,7 +308,8 @@ mod hex_bytes {
 
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
         let s = <String as serde::Deserialize>::deserialize(d)?;
-        crate::hex::decode(&s).ok_or_else(|| serde::de::Error::custom("expected an even number of hex digits"))
+        crate::hex::decode(&s)
+            .ok_or_else(|| serde::de::Error::custom("expected an even number of hex digits"))
     }
 }
 
@@ -292,19 +326,32 @@ pub struct DecodedClaims {
 
 fn digits(field: Field, s: &str, lens: &[usize]) -> Result<u64, FieldError> {
     if !s.bytes().all(|b| b.is_ascii_digit()) || s.starts_with('0') || !lens.contains(&s.len()) {
-        return Err(ferr(field, "must be decimal digits of the right length, without a leading zero"));
+        return Err(ferr(
+            field,
+            "must be decimal digits of the right length, without a leading zero",
+        ));
     }
     s.parse().map_err(|_| ferr(field, "number too large"))
 }
 
-fn c40_field(field: Field, s: &str, max: usize, allowed: impl Fn(char) -> bool) -> Result<Value, FieldError> {
+fn c40_field(
+    field: Field,
+    s: &str,
+    max: usize,
+    allowed: impl Fn(char) -> bool,
+) -> Result<Value, FieldError> {
     if s.is_empty() || s.chars().count() > max {
         return Err(ferr(field, alloc::format!("must be 1 to {max} characters")));
     }
     if let Some(c) = s.chars().find(|c| !allowed(*c)) {
-        return Err(ferr(field, alloc::format!("character {c:?} is not allowed")));
+        return Err(ferr(
+            field,
+            alloc::format!("character {c:?} is not allowed"),
+        ));
     }
-    c40::encode(s).map(Value::Bytes).map_err(|e| ferr(field, e.to_string()))
+    c40::encode(s)
+        .map(Value::Bytes)
+        .map_err(|e| ferr(field, e.to_string()))
 }
 
 fn is_upper_alnum(c: char) -> bool {
@@ -313,7 +360,10 @@ fn is_upper_alnum(c: char) -> bool {
 
 fn is_permit_number_char(c: char) -> bool {
     // C40 basic set and Shift 2 punctuation: upper case letters, digits, space, printable symbols.
-    c.is_ascii_uppercase() || c.is_ascii_digit() || c == ' ' || (c.is_ascii_punctuation() && !matches!(c, '`' | '{' | '|' | '}' | '~'))
+    c.is_ascii_uppercase()
+        || c.is_ascii_digit()
+        || c == ' '
+        || (c.is_ascii_punctuation() && !matches!(c, '`' | '{' | '|' | '}' | '~'))
 }
 
 /// Validates an office code.
@@ -345,20 +395,44 @@ impl Permit {
             put(2, Value::Text(v.clone()));
         }
         if let Some(v) = &self.permit_number {
-            put(3, c40_field(Field::PermitNumber, v, MAX_PERMIT_NUMBER_LEN, is_permit_number_char)?);
+            put(
+                3,
+                c40_field(
+                    Field::PermitNumber,
+                    v,
+                    MAX_PERMIT_NUMBER_LEN,
+                    is_permit_number_char,
+                )?,
+            );
         }
         if let Some(v) = &self.niora {
-            put(4, Value::Integer(digits(Field::Niora, v, &[6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16])? as i128));
+            put(
+                4,
+                Value::Integer(
+                    digits(Field::Niora, v, &[6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16])? as i128,
+                ),
+            );
         }
         if let Some(v) = &self.name {
             if v.starts_with('<') || v.ends_with('<') {
-                return Err(ferr(Field::Name, "must not start or end with the filler '<'"));
+                return Err(ferr(
+                    Field::Name,
+                    "must not start or end with the filler '<'",
+                ));
             }
             let spaced: String = v.chars().map(|c| if c == '<' { ' ' } else { c }).collect();
             if v.contains(' ') {
-                return Err(ferr(Field::Name, "use '<' between name parts, as in the MRZ"));
+                return Err(ferr(
+                    Field::Name,
+                    "use '<' between name parts, as in the MRZ",
+                ));
             }
-            put(5, c40_field(Field::Name, &spaced, MAX_NAME_LEN, |c| c.is_ascii_uppercase() || c == ' ')?);
+            put(
+                5,
+                c40_field(Field::Name, &spaced, MAX_NAME_LEN, |c| {
+                    c.is_ascii_uppercase() || c == ' '
+                })?,
+            );
         }
         if let Some(d) = self.date_of_birth {
             put(6, Value::Integer(d.0 as i128));
@@ -368,25 +442,46 @@ impl Permit {
         }
         if let Some(n) = &self.nationality {
             if n.len() != 3 {
-                return Err(ferr(Field::Nationality, "must be an ISO 3166-1 alpha-3 code"));
+                return Err(ferr(
+                    Field::Nationality,
+                    "must be an ISO 3166-1 alpha-3 code",
+                ));
             }
-            put(8, c40_field(Field::Nationality, n, 3, |c| c.is_ascii_uppercase())?);
+            put(
+                8,
+                c40_field(Field::Nationality, n, 3, |c| c.is_ascii_uppercase())?,
+            );
         }
         if let Some(p) = &self.passport_number {
-            put(9, c40_field(Field::PassportNumber, p, MAX_PASSPORT_LEN, is_upper_alnum)?);
+            put(
+                9,
+                c40_field(Field::PassportNumber, p, MAX_PASSPORT_LEN, is_upper_alnum)?,
+            );
         }
         if let Some(s) = &self.sponsor_id {
-            put(10, Value::Integer(digits(Field::SponsorId, s, &[13, 16])? as i128));
+            put(
+                10,
+                Value::Integer(digits(Field::SponsorId, s, &[13, 16])? as i128),
+            );
         }
         if let Some(i) = self.status_index {
             put(11, Value::Integer(i as i128));
         }
         let claims = Value::Map(alloc::vec![
             (Value::Integer(1), Value::Text(self.office.clone())),
-            (Value::Integer(4), Value::Integer(self.valid_until.validity_end() as i128)),
-            (Value::Integer(5), Value::Integer(self.valid_from.validity_start() as i128)),
+            (
+                Value::Integer(4),
+                Value::Integer(self.valid_until.validity_end() as i128)
+            ),
+            (
+                Value::Integer(5),
+                Value::Integer(self.valid_from.validity_start() as i128)
+            ),
             (Value::Integer(6), Value::Integer(self.issued_at as i128)),
-            (Value::Integer(7), Value::Bytes(self.document_serial.clone())),
+            (
+                Value::Integer(7),
+                Value::Bytes(self.document_serial.clone())
+            ),
             (Value::Integer(CLAIM_PERMIT), Value::Map(r)),
         ]);
         Ok(claims.to_vec())
@@ -394,9 +489,13 @@ impl Permit {
 
     /// Decodes a claims set. The bytes must be the deterministic encoding.
     pub fn from_claims(bytes: &[u8]) -> Result<DecodedClaims, FieldError> {
-        let v = Value::from_slice(bytes).map_err(|e| ferr(Field::Record, alloc::format!("claims are not CBOR: {e}")))?;
+        let v = Value::from_slice(bytes)
+            .map_err(|e| ferr(Field::Record, alloc::format!("claims are not CBOR: {e}")))?;
         if v.to_vec() != bytes {
-            return Err(ferr(Field::Record, "claims are not deterministically encoded CBOR"));
+            return Err(ferr(
+                Field::Record,
+                "claims are not deterministically encoded CBOR",
+            ));
         }
         let Value::Map(entries) = v else {
             return Err(ferr(Field::Record, "claims are not a map"));
@@ -421,7 +520,10 @@ impl Permit {
                         Value::Integer(7) => Field::DocumentSerial,
                         _ => Field::Record,
                     };
-                    return Err(ferr(field, alloc::format!("has the wrong type ({})", v.kind())));
+                    return Err(ferr(
+                        field,
+                        alloc::format!("has the wrong type ({})", v.kind()),
+                    ));
                 }
                 (_, v) => unknown_claims.push((k, v)),
             }
@@ -430,13 +532,18 @@ impl Permit {
         check_office(&office)?;
         let time = |f: Field, v: Option<i128>| -> Result<i64, FieldError> {
             let v = v.ok_or(ferr(f, "is missing"))?;
-            i64::try_from(v).ok().filter(|t| (0..=253_402_300_799).contains(t)).ok_or(ferr(f, "is out of range"))
+            i64::try_from(v)
+                .ok()
+                .filter(|t| (0..=253_402_300_799).contains(t))
+                .ok_or(ferr(f, "is out of range"))
         };
         let issued_at = time(Field::IssuedAt, iat)?;
         let valid_from = Date::from_validity_start(time(Field::ValidFrom, nbf)?)
             .ok_or(ferr(Field::ValidFrom, "nbf is not 00:00 WIT of a date"))?;
-        let valid_until = Date::from_validity_end(time(Field::ValidUntil, exp)?)
-            .ok_or(ferr(Field::ValidUntil, "exp is not 00:00 WIB of the day after a date"))?;
+        let valid_until = Date::from_validity_end(time(Field::ValidUntil, exp)?).ok_or(ferr(
+            Field::ValidUntil,
+            "exp is not 00:00 WIB of the day after a date",
+        ))?;
         if valid_until < valid_from {
             return Err(ferr(Field::ValidUntil, "is before valid_from"));
         }
@@ -467,41 +574,78 @@ impl Permit {
         let mut unknown_fields = Vec::new();
         for (k, v) in record {
             let Value::Integer(key) = k else {
-                return Err(ferr(Field::Record, alloc::format!("has a {} key", k.kind())));
+                return Err(ferr(
+                    Field::Record,
+                    alloc::format!("has a {} key", k.kind()),
+                ));
             };
             let c40_text = |f: Field, v: &Value| -> Result<String, FieldError> {
                 match v {
                     Value::Bytes(b) => c40::decode(b).map_err(|e| ferr(f, e.to_string())),
-                    other => Err(ferr(f, alloc::format!("has the wrong type ({})", other.kind()))),
+                    other => Err(ferr(
+                        f,
+                        alloc::format!("has the wrong type ({})", other.kind()),
+                    )),
                 }
             };
             let uint = |f: Field, v: &Value| -> Result<u64, FieldError> {
                 match v {
                     Value::Integer(i) => u64::try_from(*i).map_err(|_| ferr(f, "is out of range")),
-                    other => Err(ferr(f, alloc::format!("has the wrong type ({})", other.kind()))),
+                    other => Err(ferr(
+                        f,
+                        alloc::format!("has the wrong type ({})", other.kind()),
+                    )),
                 }
             };
             match key {
-                1 => permit_type = Some(PermitType::from_code(uint(Field::PermitType, &v)? as i128).ok_or(ferr(Field::PermitType, "unknown permit type code"))?),
+                1 => {
+                    permit_type = Some(
+                        PermitType::from_code(uint(Field::PermitType, &v)? as i128)
+                            .ok_or(ferr(Field::PermitType, "unknown permit type code"))?,
+                    )
+                }
                 2 => match v {
                     Value::Text(t) => p.visa_index = Some(t),
-                    other => return Err(ferr(Field::VisaIndex, alloc::format!("has the wrong type ({})", other.kind()))),
+                    other => {
+                        return Err(ferr(
+                            Field::VisaIndex,
+                            alloc::format!("has the wrong type ({})", other.kind()),
+                        ))
+                    }
                 },
                 3 => p.permit_number = Some(c40_text(Field::PermitNumber, &v)?),
                 4 => p.niora = Some(uint(Field::Niora, &v)?.to_string()),
                 5 => p.name = Some(c40_text(Field::Name, &v)?.replace(' ', "<")),
                 6 => match v {
                     Value::Integer(i) => {
-                        p.date_of_birth = Some(Date(i32::try_from(i).map_err(|_| ferr(Field::DateOfBirth, "is out of range"))?))
+                        p.date_of_birth = Some(Date(
+                            i32::try_from(i)
+                                .map_err(|_| ferr(Field::DateOfBirth, "is out of range"))?,
+                        ))
                     }
-                    other => return Err(ferr(Field::DateOfBirth, alloc::format!("has the wrong type ({})", other.kind()))),
+                    other => {
+                        return Err(ferr(
+                            Field::DateOfBirth,
+                            alloc::format!("has the wrong type ({})", other.kind()),
+                        ))
+                    }
                 },
-                7 => p.sex = Some(Sex::from_code(uint(Field::Sex, &v)? as i128).ok_or(ferr(Field::Sex, "unknown sex code"))?),
+                7 => {
+                    p.sex = Some(
+                        Sex::from_code(uint(Field::Sex, &v)? as i128)
+                            .ok_or(ferr(Field::Sex, "unknown sex code"))?,
+                    )
+                }
                 8 => p.nationality = Some(c40_text(Field::Nationality, &v)?),
                 9 => p.passport_number = Some(c40_text(Field::PassportNumber, &v)?),
                 10 => p.sponsor_id = Some(uint(Field::SponsorId, &v)?.to_string()),
                 11 => p.status_index = Some(uint(Field::StatusIndex, &v)?),
-                k if k < 0 => return Err(ferr(Field::Record, alloc::format!("unknown critical field {k}"))),
+                k if k < 0 => {
+                    return Err(ferr(
+                        Field::Record,
+                        alloc::format!("unknown critical field {k}"),
+                    ))
+                }
                 k => unknown_fields.push((k, v)),
             }
         }
@@ -509,8 +653,15 @@ impl Permit {
         // Every field must satisfy the same rules as at issuance, so a decoded permit re-encodes
         // to the very same bytes.
         if p.to_claims()? != bytes && unknown_claims.is_empty() && unknown_fields.is_empty() {
-            return Err(ferr(Field::Record, "claims are not in their one canonical form"));
+            return Err(ferr(
+                Field::Record,
+                "claims are not in their one canonical form",
+            ));
         }
-        Ok(DecodedClaims { permit: p, unknown_claims, unknown_fields })
+        Ok(DecodedClaims {
+            permit: p,
+            unknown_claims,
+            unknown_fields,
+        })
     }
 }

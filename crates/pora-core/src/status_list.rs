@@ -94,7 +94,11 @@ impl fmt::Display for StatusListError {
         match self {
             Self::Malformed(w) => write!(f, "malformed status list: {w}"),
             Self::Compression(w) => write!(f, "status list compression: {w}"),
-            Self::UnknownSigner(k) => write!(f, "status list signer {} is not in the trust list", crate::hex::encode(k)),
+            Self::UnknownSigner(k) => write!(
+                f,
+                "status list signer {} is not in the trust list",
+                crate::hex::encode(k)
+            ),
             Self::WrongOffice => f.write_str("status list signed by a signer of another office"),
             Self::BadSignature => f.write_str("status list signature does not verify"),
             Self::Sign(e) => write!(f, "{e}"),
@@ -125,7 +129,10 @@ impl StatusList {
         if n > MAX_LIST_BYTES {
             return Err(bad("list too large"));
         }
-        Ok(StatusList { bits, bytes: vec![0; n] })
+        Ok(StatusList {
+            bits,
+            bytes: vec![0; n],
+        })
     }
 
     /// A list from packed bytes.
@@ -168,7 +175,9 @@ impl StatusList {
         if value as u16 >= 1 << self.bits {
             return Err(bad("value does not fit the bit size"));
         }
-        let bit = index.checked_mul(self.bits as u64).ok_or(bad("index too large"))?;
+        let bit = index
+            .checked_mul(self.bits as u64)
+            .ok_or(bad("index too large"))?;
         let byte = usize::try_from(bit / 8).map_err(|_| bad("index too large"))?;
         if byte >= MAX_LIST_BYTES {
             return Err(bad("index too large"));
@@ -185,16 +194,26 @@ impl StatusList {
     /// The CBOR StatusList map (deterministic; `lst` zlib-compressed at the best level).
     pub fn to_value(&self) -> Value {
         Value::Map(vec![
-            (Value::Text("bits".into()), Value::Integer(self.bits as i128)),
-            (Value::Text("lst".into()), Value::Bytes(miniz_oxide::deflate::compress_to_vec_zlib(&self.bytes, 9))),
+            (
+                Value::Text("bits".into()),
+                Value::Integer(self.bits as i128),
+            ),
+            (
+                Value::Text("lst".into()),
+                Value::Bytes(miniz_oxide::deflate::compress_to_vec_zlib(&self.bytes, 9)),
+            ),
         ])
     }
 
     /// Reads a StatusList map.
     pub fn from_value(v: &Value) -> Result<Self, StatusListError> {
-        let Some(Value::Integer(bits)) = v.map_get_text("bits") else { return Err(bad("\"bits\" missing")) };
+        let Some(Value::Integer(bits)) = v.map_get_text("bits") else {
+            return Err(bad("\"bits\" missing"));
+        };
         let bits = u8::try_from(*bits).map_err(|_| bad("\"bits\" out of range"))?;
-        let Some(Value::Bytes(lst)) = v.map_get_text("lst") else { return Err(bad("\"lst\" missing")) };
+        let Some(Value::Bytes(lst)) = v.map_get_text("lst") else {
+            return Err(bad("\"lst\" missing"));
+        };
         let bytes = miniz_oxide::inflate::decompress_to_vec_zlib_with_limit(lst, MAX_LIST_BYTES)
             .map_err(|e| StatusListError::Compression(alloc::format!("{:?}", e.status)))?;
         Self::from_packed(bits, bytes)
@@ -229,7 +248,8 @@ pub fn subject_of(office: &str) -> String {
 impl StatusListToken {
     /// When this list stops being fresh: `exp`, else `iat + ttl`, else never.
     pub fn fresh_until(&self) -> Option<i64> {
-        self.expires_at.or(self.ttl.map(|t| self.issued_at.saturating_add(t as i64)))
+        self.expires_at
+            .or(self.ttl.map(|t| self.issued_at.saturating_add(t as i64)))
     }
 
     /// The claims encoding.
@@ -263,35 +283,66 @@ impl StatusListToken {
             payload: Some(self.to_claims()),
             signature: Vec::new(),
         };
-        msg.signature = signer.sign(&msg.tbs_data(&[])).map_err(StatusListError::Sign)?;
+        msg.signature = signer
+            .sign(&msg.tbs_data(&[]))
+            .map_err(StatusListError::Sign)?;
         Ok(msg.to_tagged_vec())
     }
 
     /// Reads claims (no signature check).
     pub fn from_claims(bytes: &[u8]) -> Result<Self, StatusListError> {
         let v = Value::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
-        let Some(Value::Text(sub)) = v.map_get(2) else { return Err(bad("sub missing")) };
-        let office = sub.strip_prefix("urn:pora:status-list:").ok_or(bad("sub is not a pora status list"))?;
+        let Some(Value::Text(sub)) = v.map_get(2) else {
+            return Err(bad("sub missing"));
+        };
+        let office = sub
+            .strip_prefix("urn:pora:status-list:")
+            .ok_or(bad("sub is not a pora status list"))?;
         crate::permit::check_office(office).map_err(|e| bad(e.to_string()))?;
         let int = |k: i128| match v.map_get(k) {
             None => Ok(None),
-            Some(Value::Integer(n)) => i64::try_from(*n).map(Some).map_err(|_| bad("time out of range")),
+            Some(Value::Integer(n)) => i64::try_from(*n)
+                .map(Some)
+                .map_err(|_| bad("time out of range")),
             Some(_) => Err(bad(alloc::format!("claim {k} is not an integer"))),
         };
         let issued_at = int(6)?.ok_or(bad("iat missing"))?;
-        let ttl = int(CLAIM_TTL)?.map(|t| u64::try_from(t).map_err(|_| bad("negative ttl"))).transpose()?;
-        let list = StatusList::from_value(v.map_get(CLAIM_STATUS_LIST).ok_or(bad("status_list missing"))?)?;
-        Ok(StatusListToken { office: office.into(), issued_at, expires_at: int(4)?, ttl, list })
+        let ttl = int(CLAIM_TTL)?
+            .map(|t| u64::try_from(t).map_err(|_| bad("negative ttl")))
+            .transpose()?;
+        let list = StatusList::from_value(
+            v.map_get(CLAIM_STATUS_LIST)
+                .ok_or(bad("status_list missing"))?,
+        )?;
+        Ok(StatusListToken {
+            office: office.into(),
+            issued_at,
+            expires_at: int(4)?,
+            ttl,
+            list,
+        })
     }
 
     /// Verifies a token against the trust list: a trusted signer of the same office must have signed it.
-    pub fn verify(bytes: &[u8], trust: &TrustList, crypto: &dyn CryptoProvider) -> Result<Self, StatusListError> {
+    pub fn verify(
+        bytes: &[u8],
+        trust: &TrustList,
+        crypto: &dyn CryptoProvider,
+    ) -> Result<Self, StatusListError> {
         let msg = CoseSign1::from_tagged_slice(bytes).map_err(|e| bad(e.to_string()))?;
-        if msg.protected.header.rest.iter().all(|(k, v)| !(*k == Value::Integer(LABEL_TYP) && *v == Value::Text(TYP.into()))) {
+        if msg
+            .protected
+            .header
+            .rest
+            .iter()
+            .all(|(k, v)| !(*k == Value::Integer(LABEL_TYP) && *v == Value::Text(TYP.into())))
+        {
             return Err(bad("typ is not application/statuslist+cwt"));
         }
         let kid = msg.kid().ok_or(bad("kid missing"))?;
-        let signer = trust.signer(kid).ok_or_else(|| StatusListError::UnknownSigner(kid.to_vec()))?;
+        let signer = trust
+            .signer(kid)
+            .ok_or_else(|| StatusListError::UnknownSigner(kid.to_vec()))?;
         if msg.protected.header.alg != Some(AlgorithmLabel::Known(signer.public_key.algorithm())) {
             return Err(StatusListError::BadSignature);
         }
@@ -309,8 +360,12 @@ impl StatusListToken {
 /// A referenced token's status claim: `65535 => {"status_list": {"idx": uint, "uri": tstr}}`.
 pub fn referenced_status(claims: &Value) -> Option<(u64, String)> {
     let sl = claims.map_get(CLAIM_STATUS)?.map_get_text("status_list")?;
-    let Value::Integer(idx) = sl.map_get_text("idx")? else { return None };
-    let Value::Text(uri) = sl.map_get_text("uri")? else { return None };
+    let Value::Integer(idx) = sl.map_get_text("idx")? else {
+        return None;
+    };
+    let Value::Text(uri) = sl.map_get_text("uri")? else {
+        return None;
+    };
     Some((u64::try_from(*idx).ok()?, uri.clone()))
 }
 

@@ -39,7 +39,9 @@ pub fn unwrap(text: &str) -> Result<Vec<u8>, FrameError> {
     if let Some(rest) = text.strip_prefix("PR") {
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         if digits > 0 && rest.as_bytes().get(digits) == Some(&b':') {
-            return Err(FrameError::UnsupportedVersion(String::from(&text[..2 + digits + 1])));
+            return Err(FrameError::UnsupportedVersion(String::from(
+                &text[..2 + digits + 1],
+            )));
         }
     }
     Err(FrameError::NotOurs)

@@ -91,7 +91,9 @@ impl fmt::Display for TrustError {
             Self::Cose(e) => write!(f, "not a signed object: {e}"),
             Self::WrongRoot => f.write_str("signed by a key other than the trusted root"),
             Self::BadSignature => f.write_str("the root signature does not verify"),
-            Self::AlgorithmMismatch => f.write_str("the algorithm header does not match the root key"),
+            Self::AlgorithmMismatch => {
+                f.write_str("the algorithm header does not match the root key")
+            }
             Self::WrongContentType => f.write_str("unexpected content type"),
             Self::Malformed(why) => write!(f, "malformed: {why}"),
             Self::Sign(e) => write!(f, "{e}"),
@@ -151,11 +153,22 @@ impl SignerRecord {
         Value::Map(vec![
             (Value::Integer(1), Value::Bytes(self.kid.clone())),
             (Value::Integer(2), Value::Text(self.office.clone())),
-            (Value::Integer(3), Value::Integer(self.public_key.algorithm().cose_id())),
-            (Value::Integer(4), Value::Bytes(self.public_key.as_bytes().to_vec())),
+            (
+                Value::Integer(3),
+                Value::Integer(self.public_key.algorithm().cose_id()),
+            ),
+            (
+                Value::Integer(4),
+                Value::Bytes(self.public_key.as_bytes().to_vec()),
+            ),
             (
                 Value::Integer(5),
-                Value::Array(self.permit_types.iter().map(|t| Value::Integer(t.code() as i128)).collect()),
+                Value::Array(
+                    self.permit_types
+                        .iter()
+                        .map(|t| Value::Integer(t.code() as i128))
+                        .collect(),
+                ),
             ),
             (Value::Integer(6), i(self.usage_from)),
             (Value::Integer(7), i(self.usage_until)),
@@ -168,16 +181,28 @@ impl SignerRecord {
     pub fn from_value(v: &Value) -> Result<Self, TrustError> {
         let int = |k: i128| -> Result<i64, TrustError> {
             match v.map_get(k) {
-                Some(Value::Integer(n)) => i64::try_from(*n).map_err(|_| bad(alloc::format!("signer field {k} out of range"))),
-                _ => Err(bad(alloc::format!("signer field {k} missing or not an integer"))),
+                Some(Value::Integer(n)) => i64::try_from(*n)
+                    .map_err(|_| bad(alloc::format!("signer field {k} out of range"))),
+                _ => Err(bad(alloc::format!(
+                    "signer field {k} missing or not an integer"
+                ))),
             }
         };
-        let Some(Value::Bytes(kid)) = v.map_get(1) else { return Err(bad("signer kid missing")) };
-        let Some(Value::Text(office)) = v.map_get(2) else { return Err(bad("signer office missing")) };
-        let alg = Algorithm::from_cose_id(int(3)? as i128).ok_or(bad("signer algorithm not supported"))?;
-        let Some(Value::Bytes(key)) = v.map_get(4) else { return Err(bad("signer key missing")) };
+        let Some(Value::Bytes(kid)) = v.map_get(1) else {
+            return Err(bad("signer kid missing"));
+        };
+        let Some(Value::Text(office)) = v.map_get(2) else {
+            return Err(bad("signer office missing"));
+        };
+        let alg = Algorithm::from_cose_id(int(3)? as i128)
+            .ok_or(bad("signer algorithm not supported"))?;
+        let Some(Value::Bytes(key)) = v.map_get(4) else {
+            return Err(bad("signer key missing"));
+        };
         let public_key = PublicKey::from_bytes(alg, key).map_err(|e| bad(e.to_string()))?;
-        let Some(Value::Array(types)) = v.map_get(5) else { return Err(bad("signer permit types missing")) };
+        let Some(Value::Array(types)) = v.map_get(5) else {
+            return Err(bad("signer permit types missing"));
+        };
         let permit_types = types
             .iter()
             .map(|t| match t {
@@ -215,7 +240,11 @@ pub struct TrustList {
 }
 
 /// Signs `payload` as a COSE_Sign1 with `signer`, with a content type; returns the tagged bytes.
-pub fn sign_cose(signer: &dyn Signer, content_type: Option<&str>, payload: Vec<u8>) -> Result<Vec<u8>, SignError> {
+pub fn sign_cose(
+    signer: &dyn Signer,
+    content_type: Option<&str>,
+    payload: Vec<u8>,
+) -> Result<Vec<u8>, SignError> {
     let key = signer.public_key();
     let header = Header {
         alg: Some(AlgorithmLabel::Known(key.algorithm())),
@@ -263,7 +292,11 @@ pub fn certify(root: &dyn Signer, record: &SignerRecord) -> Result<Vec<u8>, Trus
 }
 
 /// Reads a certificate made by [`certify`], checking the root's signature.
-pub fn open_certificate(bytes: &[u8], root: &PublicKey, crypto: &dyn CryptoProvider) -> Result<SignerRecord, TrustError> {
+pub fn open_certificate(
+    bytes: &[u8],
+    root: &PublicKey,
+    crypto: &dyn CryptoProvider,
+) -> Result<SignerRecord, TrustError> {
     let payload = open_cose(bytes, root, CT_CERTIFICATE, crypto)?;
     let v = Value::from_slice(&payload).map_err(|e| bad(e.to_string()))?;
     SignerRecord::from_value(&v)
@@ -281,7 +314,10 @@ impl TrustList {
             (Value::Integer(1), Value::Integer(self.version as i128)),
             (Value::Integer(2), Value::Integer(self.issued_at as i128)),
             (Value::Integer(3), Value::Integer(self.next_update as i128)),
-            (Value::Integer(4), Value::Array(self.signers.iter().map(SignerRecord::to_value).collect())),
+            (
+                Value::Integer(4),
+                Value::Array(self.signers.iter().map(SignerRecord::to_value).collect()),
+            ),
         ])
         .to_vec()
     }
@@ -298,14 +334,21 @@ impl TrustList {
         }
         for (i, s) in self.signers.iter().enumerate() {
             if self.signers[..i].iter().any(|o| o.kid == s.kid) {
-                return Err(bad(alloc::format!("two signers share kid {}", crate::hex::encode(&s.kid))));
+                return Err(bad(alloc::format!(
+                    "two signers share kid {}",
+                    crate::hex::encode(&s.kid)
+                )));
             }
         }
         Ok(())
     }
 
     /// Verifies a signed trust list against the root key and reads it.
-    pub fn verify(bytes: &[u8], root: &PublicKey, crypto: &dyn CryptoProvider) -> Result<Self, TrustError> {
+    pub fn verify(
+        bytes: &[u8],
+        root: &PublicKey,
+        crypto: &dyn CryptoProvider,
+    ) -> Result<Self, TrustError> {
         let payload = open_cose(bytes, root, CT_TRUST_LIST, crypto)?;
         Self::from_payload(&payload)
     }
@@ -314,15 +357,22 @@ impl TrustList {
     pub fn from_payload(payload: &[u8]) -> Result<Self, TrustError> {
         let v = Value::from_slice(payload).map_err(|e| bad(e.to_string()))?;
         let int = |k: i128| match v.map_get(k) {
-            Some(Value::Integer(n)) => i64::try_from(*n).map_err(|_| bad("trust list field out of range")),
+            Some(Value::Integer(n)) => {
+                i64::try_from(*n).map_err(|_| bad("trust list field out of range"))
+            }
             _ => Err(bad(alloc::format!("trust list field {k} missing"))),
         };
-        let Some(Value::Array(signers)) = v.map_get(4) else { return Err(bad("trust list signers missing")) };
+        let Some(Value::Array(signers)) = v.map_get(4) else {
+            return Err(bad("trust list signers missing"));
+        };
         let list = TrustList {
             version: u64::try_from(int(1)?).map_err(|_| bad("negative version"))?,
             issued_at: int(2)?,
             next_update: int(3)?,
-            signers: signers.iter().map(SignerRecord::from_value).collect::<Result<_, _>>()?,
+            signers: signers
+                .iter()
+                .map(SignerRecord::from_value)
+                .collect::<Result<_, _>>()?,
         };
         list.check()?;
         Ok(list)

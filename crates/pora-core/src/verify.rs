@@ -37,7 +37,11 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { expiry_warning_days: 30, trust_list_grace: 7 * 86_400, status_list_grace: 2 * 86_400 }
+        Policy {
+            expiry_warning_days: 30,
+            trust_list_grace: 7 * 86_400,
+            status_list_grace: 2 * 86_400,
+        }
     }
 }
 
@@ -118,7 +122,11 @@ pub enum Outcome {
     /// Validity has not begun.
     NotYetValid { valid_from: Date, days_until: i64 },
     /// Validity has ended.
-    Expired { valid_until: Date, days_ago: i64, overstay_charge_idr: u64 },
+    Expired {
+        valid_until: Date,
+        days_ago: i64,
+        overstay_charge_idr: u64,
+    },
     /// Revoked in the status list.
     Revoked,
     /// Suspended in the status list.
@@ -128,7 +136,10 @@ pub enum Outcome {
     /// The trust list is past next-update plus the grace period.
     TrustListStale { next_update: i64 },
     /// The office's status list is missing, or past its freshness plus the grace period.
-    StatusListStale { office: String, fresh_until: Option<i64> },
+    StatusListStale {
+        office: String,
+        fresh_until: Option<i64>,
+    },
 }
 
 impl Outcome {
@@ -173,7 +184,10 @@ impl Outcome {
         match self {
             Outcome::Valid => Class::Valid,
             Outcome::NotOurFormat => Class::Unreadable,
-            Outcome::Malformed { layer: Layer::Prefix | Layer::Base45, .. } => Class::Unreadable,
+            Outcome::Malformed {
+                layer: Layer::Prefix | Layer::Base45,
+                ..
+            } => Class::Unreadable,
             Outcome::Malformed { .. }
             | Outcome::UnknownSigner { .. }
             | Outcome::BadSignature(_)
@@ -282,7 +296,12 @@ pub struct Context<'a> {
 }
 
 fn done(outcome: Outcome, warnings: Vec<Warning>) -> Verdict {
-    Verdict { outcome, warnings, permit: None, kid: None }
+    Verdict {
+        outcome,
+        warnings,
+        permit: None,
+        kid: None,
+    }
 }
 
 /// Days from the WIB date of `now` to `date` (negative when `date` is past).
@@ -298,13 +317,33 @@ pub fn verify(qr_text: &str, ctx: &Context<'_>, crypto: &dyn CryptoProvider) -> 
         Err(FrameError::NotOurs) => return done(Outcome::NotOurFormat, warnings),
         Err(FrameError::UnsupportedVersion(p)) => {
             let detail = alloc::format!("unsupported version prefix {p}");
-            return done(Outcome::Malformed { layer: Layer::Prefix, detail }, warnings);
+            return done(
+                Outcome::Malformed {
+                    layer: Layer::Prefix,
+                    detail,
+                },
+                warnings,
+            );
         }
         Err(FrameError::Base45(e)) => {
-            return done(Outcome::Malformed { layer: Layer::Base45, detail: e.to_string() }, warnings)
+            return done(
+                Outcome::Malformed {
+                    layer: Layer::Base45,
+                    detail: e.to_string(),
+                },
+                warnings,
+            )
         }
     };
-    let malformed_cose = |detail: String| done(Outcome::Malformed { layer: Layer::Cose, detail }, Vec::new());
+    let malformed_cose = |detail: String| {
+        done(
+            Outcome::Malformed {
+                layer: Layer::Cose,
+                detail,
+            },
+            Vec::new(),
+        )
+    };
     let msg = match CoseSign1::from_tagged_slice(&cose_bytes) {
         Ok(m) => m,
         Err(e) => return malformed_cose(e.to_string()),
@@ -328,37 +367,73 @@ pub fn verify(qr_text: &str, ctx: &Context<'_>, crypto: &dyn CryptoProvider) -> 
 
     let trust = ctx.trust;
     if ctx.now >= trust.next_update {
-        if ctx.now >= trust.next_update.saturating_add(ctx.policy.trust_list_grace) {
-            return done(Outcome::TrustListStale { next_update: trust.next_update }, warnings);
+        if ctx.now
+            >= trust
+                .next_update
+                .saturating_add(ctx.policy.trust_list_grace)
+        {
+            return done(
+                Outcome::TrustListStale {
+                    next_update: trust.next_update,
+                },
+                warnings,
+            );
         }
-        warnings.push(Warning::TrustListPastNextUpdate { next_update: trust.next_update });
+        warnings.push(Warning::TrustListPastNextUpdate {
+            next_update: trust.next_update,
+        });
     }
     let Some(signer) = trust.signer(&kid) else {
         return done(Outcome::UnknownSigner { kid }, warnings);
     };
     // The algorithm comes from the trusted key; the header must agree with it.
     if h.alg != Some(AlgorithmLabel::Known(signer.public_key.algorithm())) {
-        return done(Outcome::BadSignature(SignatureProblem::AlgorithmMismatch), warnings);
+        return done(
+            Outcome::BadSignature(SignatureProblem::AlgorithmMismatch),
+            warnings,
+        );
     }
     if !crypto.verify(&signer.public_key, &msg.tbs_data(&[]), &msg.signature) {
         return done(Outcome::BadSignature(SignatureProblem::Invalid), warnings);
     }
 
-    let DecodedClaims { permit, unknown_claims, unknown_fields } = match Permit::from_claims(payload) {
+    let DecodedClaims {
+        permit,
+        unknown_claims,
+        unknown_fields,
+    } = match Permit::from_claims(payload) {
         Ok(c) => c,
-        Err(e) => return done(Outcome::Malformed { layer: Layer::Claims, detail: e.to_string() }, warnings),
+        Err(e) => {
+            return done(
+                Outcome::Malformed {
+                    layer: Layer::Claims,
+                    detail: e.to_string(),
+                },
+                warnings,
+            )
+        }
     };
     let ignored = unknown_claims.len() + unknown_fields.len();
     if ignored > 0 {
         warnings.push(Warning::UnknownFieldsIgnored { count: ignored });
     }
-    let mut verdict = Verdict { outcome: Outcome::Valid, warnings, permit: None, kid: Some(kid) };
+    let mut verdict = Verdict {
+        outcome: Outcome::Valid,
+        warnings,
+        permit: None,
+        kid: Some(kid),
+    };
     verdict.outcome = decide(&permit, signer, ctx, &mut verdict.warnings);
     verdict.permit = Some(permit);
     verdict
 }
 
-fn decide(p: &Permit, signer: &crate::trust::SignerRecord, ctx: &Context<'_>, warnings: &mut Vec<Warning>) -> Outcome {
+fn decide(
+    p: &Permit,
+    signer: &crate::trust::SignerRecord,
+    ctx: &Context<'_>,
+    warnings: &mut Vec<Warning>,
+) -> Outcome {
     let now = ctx.now;
     if signer.office != p.office {
         return Outcome::SignerNotAllowed(NotAllowed::Office);
@@ -407,10 +482,16 @@ fn decide(p: &Permit, signer: &crate::trust::SignerRecord, ctx: &Context<'_>, wa
         };
     }
     if now < p.valid_from.validity_start() {
-        return Outcome::NotYetValid { valid_from: p.valid_from, days_until: days_until(p.valid_from, now).max(0) };
+        return Outcome::NotYetValid {
+            valid_from: p.valid_from,
+            days_until: days_until(p.valid_from, now).max(0),
+        };
     }
     if !status_known && p.status_index.is_some() {
-        return Outcome::StatusListStale { office: p.office.clone(), fresh_until: list.and_then(|l| l.fresh_until()) };
+        return Outcome::StatusListStale {
+            office: p.office.clone(),
+            fresh_until: list.and_then(|l| l.fresh_until()),
+        };
     }
     let missing = crate::completeness::missing(p);
     if !missing.is_empty() {

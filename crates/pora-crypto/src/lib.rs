@@ -24,13 +24,21 @@ impl CryptoProvider for RustCryptoProvider {
     fn verify(&self, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool {
         match key {
             PublicKey::P256(point) => {
-                let Ok(vk) = p256::ecdsa::VerifyingKey::from_sec1_bytes(point) else { return false };
-                let Ok(sig) = p256::ecdsa::Signature::from_slice(signature) else { return false };
+                let Ok(vk) = p256::ecdsa::VerifyingKey::from_sec1_bytes(point) else {
+                    return false;
+                };
+                let Ok(sig) = p256::ecdsa::Signature::from_slice(signature) else {
+                    return false;
+                };
                 vk.verify(message, &sig).is_ok()
             }
             PublicKey::Ed25519(k) => {
-                let Ok(vk) = ed25519_dalek::VerifyingKey::from_bytes(k) else { return false };
-                let Ok(sig) = ed25519_dalek::Signature::from_slice(signature) else { return false };
+                let Ok(vk) = ed25519_dalek::VerifyingKey::from_bytes(k) else {
+                    return false;
+                };
+                let Ok(sig) = ed25519_dalek::Signature::from_slice(signature) else {
+                    return false;
+                };
                 vk.verify_strict(message, &sig).is_ok()
             }
         }
@@ -47,8 +55,12 @@ impl CryptoProvider for RingProvider {
     fn verify(&self, key: &PublicKey, message: &[u8], signature: &[u8]) -> bool {
         use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED, ED25519};
         match key {
-            PublicKey::P256(point) => UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, point).verify(message, signature).is_ok(),
-            PublicKey::Ed25519(k) => UnparsedPublicKey::new(&ED25519, k).verify(message, signature).is_ok(),
+            PublicKey::P256(point) => UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, point)
+                .verify(message, signature)
+                .is_ok(),
+            PublicKey::Ed25519(k) => UnparsedPublicKey::new(&ED25519, k)
+                .verify(message, signature)
+                .is_ok(),
         }
     }
 }
@@ -97,7 +109,12 @@ pub enum SigningKey {
 impl fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Never print private material.
-        write!(f, "SigningKey({}, kid {})", self.algorithm(), pora_core::hex::encode(&pora_core::trust::kid_of(&self.public_key())))
+        write!(
+            f,
+            "SigningKey({}, kid {})",
+            self.algorithm(),
+            pora_core::hex::encode(&pora_core::trust::kid_of(&self.public_key()))
+        )
     }
 }
 
@@ -118,7 +135,9 @@ impl SigningKey {
                     .map(SigningKey::P256)
                     .map_err(|e| KeyFileError::NotAKey(e.to_string()))
             }
-            Algorithm::EdDSA => Ok(SigningKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(seed))),
+            Algorithm::EdDSA => Ok(SigningKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(
+                seed,
+            ))),
         }
     }
 
@@ -180,7 +199,9 @@ fn getrandom_fill(buf: &mut [u8]) -> Result<(), KeyFileError> {
     #[cfg(not(target_arch = "wasm32"))]
     {
         use ring::rand::SecureRandom;
-        ring::rand::SystemRandom::new().fill(buf).map_err(|_| KeyFileError::Random)
+        ring::rand::SystemRandom::new()
+            .fill(buf)
+            .map_err(|_| KeyFileError::Random)
     }
     #[cfg(target_arch = "wasm32")]
     {

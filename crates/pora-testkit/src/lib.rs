@@ -54,6 +54,17 @@ pub struct World {
     pub status: Vec<StatusListToken>,
 }
 
+/// A fixture signer: name, algorithm, seed, office, permit types, usage period, validity period.
+type SignerDef = (
+    &'static str,
+    Algorithm,
+    u8,
+    &'static str,
+    Vec<PermitType>,
+    (i64, i64),
+    (i64, i64),
+);
+
 /// Status index revoked in the BKS list.
 pub const REVOKED_INDEX: u64 = 3;
 /// Status index suspended in the BKS list.
@@ -70,23 +81,80 @@ impl World {
         let root = key(Algorithm::ES256, 1);
         let both = vec![PermitType::Itas, PermitType::Itap];
         let span = |a: &str, b: &str| (wib(a, 0, 0), wib(b, 0, 0));
-        let defs: Vec<(&'static str, Algorithm, u8, &str, Vec<PermitType>, (i64, i64), (i64, i64))> = vec![
-            ("bks-es256", Algorithm::ES256, 2, "BKS", both.clone(), span("2025-01-01", "2028-12-31"), span("2025-01-01", "2038-12-31")),
-            ("bks-eddsa", Algorithm::EdDSA, 3, "BKS", both.clone(), span("2025-01-01", "2028-12-31"), span("2025-01-01", "2038-12-31")),
-            ("jkt-es256", Algorithm::ES256, 4, "JKT", both.clone(), span("2025-01-01", "2028-12-31"), span("2025-01-01", "2038-12-31")),
-            ("bks-itap-only", Algorithm::ES256, 6, "BKS", vec![PermitType::Itap], span("2025-01-01", "2028-12-31"), span("2025-01-01", "2038-12-31")),
-            ("bks-retired", Algorithm::ES256, 7, "BKS", both.clone(), span("2020-01-01", "2021-12-31"), span("2020-01-01", "2031-12-31")),
-            ("bks-lapsed", Algorithm::ES256, 8, "BKS", both.clone(), span("2019-01-01", "2024-06-30"), span("2019-01-01", "2024-12-31")),
+        let defs: Vec<SignerDef> = vec![
+            (
+                "bks-es256",
+                Algorithm::ES256,
+                2,
+                "BKS",
+                both.clone(),
+                span("2025-01-01", "2028-12-31"),
+                span("2025-01-01", "2038-12-31"),
+            ),
+            (
+                "bks-eddsa",
+                Algorithm::EdDSA,
+                3,
+                "BKS",
+                both.clone(),
+                span("2025-01-01", "2028-12-31"),
+                span("2025-01-01", "2038-12-31"),
+            ),
+            (
+                "jkt-es256",
+                Algorithm::ES256,
+                4,
+                "JKT",
+                both.clone(),
+                span("2025-01-01", "2028-12-31"),
+                span("2025-01-01", "2038-12-31"),
+            ),
+            (
+                "bks-itap-only",
+                Algorithm::ES256,
+                6,
+                "BKS",
+                vec![PermitType::Itap],
+                span("2025-01-01", "2028-12-31"),
+                span("2025-01-01", "2038-12-31"),
+            ),
+            (
+                "bks-retired",
+                Algorithm::ES256,
+                7,
+                "BKS",
+                both.clone(),
+                span("2020-01-01", "2021-12-31"),
+                span("2020-01-01", "2031-12-31"),
+            ),
+            (
+                "bks-lapsed",
+                Algorithm::ES256,
+                8,
+                "BKS",
+                both.clone(),
+                span("2019-01-01", "2024-06-30"),
+                span("2019-01-01", "2024-12-31"),
+            ),
         ];
         let mut signers: Vec<NamedSigner> = defs
             .into_iter()
             .map(|(name, alg, seed, office, types, usage, validity)| {
                 let k = key(alg, seed);
-                let record = SignerRecord::new(office, k.public_key(), types, usage, validity).expect("fixture signer");
-                NamedSigner { name, key: k, record: Some(record) }
+                let record = SignerRecord::new(office, k.public_key(), types, usage, validity)
+                    .expect("fixture signer");
+                NamedSigner {
+                    name,
+                    key: k,
+                    record: Some(record),
+                }
             })
             .collect();
-        signers.push(NamedSigner { name: "unknown", key: key(Algorithm::ES256, 9), record: None });
+        signers.push(NamedSigner {
+            name: "unknown",
+            key: key(Algorithm::ES256, 9),
+            record: None,
+        });
         let trust = TrustList {
             version: 7,
             issued_at: wib("2026-11-01", 0, 0),
@@ -97,10 +165,20 @@ impl World {
         let mut bks = StatusList::new(pora_core::status_list::PORA_BITS, 64).expect("list");
         bks.set(REVOKED_INDEX, 1).expect("set");
         bks.set(SUSPENDED_INDEX, 2).expect("set");
-        let lists = [("BKS", "bks-es256", bks), ("JKT", "jkt-es256", StatusList::new(2, 64).expect("list"))];
+        let lists = [
+            ("BKS", "bks-es256", bks),
+            ("JKT", "jkt-es256", StatusList::new(2, 64).expect("list")),
+        ];
         let mut status = Vec::new();
         let mut status_bytes = Vec::new();
-        let w = World { root, signers, trust, trust_bytes, status_bytes: Vec::new(), status: Vec::new() };
+        let w = World {
+            root,
+            signers,
+            trust,
+            trust_bytes,
+            status_bytes: Vec::new(),
+            status: Vec::new(),
+        };
         for (office, signer, list) in lists {
             let token = StatusListToken {
                 office: office.into(),
@@ -112,17 +190,29 @@ impl World {
             status_bytes.push(token.sign(&w.signer(signer).key).expect("sign status list"));
             status.push(token);
         }
-        World { status, status_bytes, ..w }
+        World {
+            status,
+            status_bytes,
+            ..w
+        }
     }
 
     /// The signer with this name.
     pub fn signer(&self, name: &str) -> &NamedSigner {
-        self.signers.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("no fixture signer {name}"))
+        self.signers
+            .iter()
+            .find(|s| s.name == name)
+            .unwrap_or_else(|| panic!("no fixture signer {name}"))
     }
 
     /// A verification context at `now` with the default policy.
     pub fn context(&self, now: i64) -> pora_core::Context<'_> {
-        pora_core::Context { trust: &self.trust, status_lists: &self.status, now, policy: Default::default() }
+        pora_core::Context {
+            trust: &self.trust,
+            status_lists: &self.status,
+            now,
+            policy: Default::default(),
+        }
     }
 }
 

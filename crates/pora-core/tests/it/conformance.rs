@@ -14,13 +14,20 @@ use crate::hex;
 
 fn root() -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance");
-    assert!(p.is_dir(), "conformance vectors not found at {}", p.display());
+    assert!(
+        p.is_dir(),
+        "conformance vectors not found at {}",
+        p.display()
+    );
     p
 }
 
 fn json(rel: &str) -> Json {
     let path = root().join(rel);
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).unwrap()
+    serde_json::from_str(
+        &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap()
 }
 
 fn b64url(s: &str) -> Vec<u8> {
@@ -43,7 +50,10 @@ fn b64url(s: &str) -> Vec<u8> {
 /// The JWK of a COSE example as a pora public key, if its curve is one pora supports.
 fn key_of(k: &Json) -> Option<PublicKey> {
     let coord = |name: &str| -> Option<Vec<u8>> {
-        k.get(name).and_then(Json::as_str).map(b64url).or_else(|| k.get(&format!("{name}_hex")).and_then(Json::as_str).map(hex))
+        k.get(name)
+            .and_then(Json::as_str)
+            .map(b64url)
+            .or_else(|| k.get(format!("{name}_hex")).and_then(Json::as_str).map(hex))
     };
     match (k["kty"].as_str()?, k["crv"].as_str()?) {
         ("EC", "P-256") => {
@@ -66,7 +76,11 @@ fn verify_example(file: &Json) -> Result<(), String> {
     let input = &file["input"]["sign0"];
     let bytes = hex(file["output"]["cbor"].as_str().unwrap());
     let msg = CoseSign1::from_slice(&bytes).map_err(|e| e.to_string())?;
-    let aad = input.get("external").and_then(Json::as_str).map(hex).unwrap_or_default();
+    let aad = input
+        .get("external")
+        .and_then(Json::as_str)
+        .map(hex)
+        .unwrap_or_default();
     if let Some(tbs) = file["intermediates"]["ToBeSign_hex"].as_str() {
         // For the tampered ("fail") vectors the recorded Sig_structure is the original one.
         if msg.tbs_data(&aad) != hex(tbs) {
@@ -113,12 +127,17 @@ fn ecdsa_and_eddsa_examples() {
         for entry in std::fs::read_dir(root().join(dir)).unwrap() {
             let path = entry.unwrap().path();
             let name = path.file_stem().unwrap().to_string_lossy().to_string();
-            let file: Json = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            let file: Json =
+                serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
             let title = file["title"].as_str().unwrap_or_default().to_string();
             let bytes = hex(file["output"]["cbor"].as_str().unwrap());
             if !name.contains("-sig-") {
                 // COSE_Sign (tag 98, several signers) is not COSE_Sign1: rejected with the tag named.
-                assert_eq!(CoseSign1::from_slice(&bytes), Err(pora_core::cose::CoseError::UnexpectedTag(98)), "{name}");
+                assert_eq!(
+                    CoseSign1::from_slice(&bytes),
+                    Err(pora_core::cose::CoseError::UnexpectedTag(98)),
+                    "{name}"
+                );
                 continue;
             }
             let alg = file["input"]["sign0"]["alg"].as_str().unwrap_or_default();
@@ -133,8 +152,14 @@ fn ecdsa_and_eddsa_examples() {
         }
     }
     verified.sort();
-    assert!(verified.contains(&"ecdsa-sig-01".to_string()), "{verified:?}");
-    assert!(verified.iter().any(|n| n.starts_with("eddsa-sig")), "{verified:?}");
+    assert!(
+        verified.contains(&"ecdsa-sig-01".to_string()),
+        "{verified:?}"
+    );
+    assert!(
+        verified.iter().any(|n| n.starts_with("eddsa-sig")),
+        "{verified:?}"
+    );
 }
 
 #[test]
@@ -143,13 +168,17 @@ fn cwt_a3_signed_with_es256() {
     verify_example(&file).unwrap();
     let msg = CoseSign1::from_slice(&hex(file["output"]["cbor"].as_str().unwrap())).unwrap();
     let claims = Value::from_slice(msg.payload.as_deref().unwrap()).unwrap();
-    assert_eq!(claims.map_get(1), Some(&Value::Text("coap://as.example.com".into())));
+    assert_eq!(
+        claims.map_get(1),
+        Some(&Value::Text("coap://as.example.com".into()))
+    );
     assert_eq!(claims.map_get(4), Some(&Value::Integer(1_444_064_944)));
     assert_eq!(claims.map_get(7), Some(&Value::Bytes(vec![0x0b, 0x71])));
     // The other CWT examples (MAC, encryption, nesting) parse as CBOR; pora does not use them.
     for f in ["A_4", "A_5", "A_6", "A_7"] {
         let j = json(&format!("cose/CWT/{f}.json"));
-        Value::from_slice(&hex(j["output"]["cbor"].as_str().unwrap())).unwrap_or_else(|e| panic!("{f}: {e}"));
+        Value::from_slice(&hex(j["output"]["cbor"].as_str().unwrap()))
+            .unwrap_or_else(|e| panic!("{f}: {e}"));
     }
 }
 
@@ -167,7 +196,11 @@ fn base45_rfc9285() {
     assert!(!invalid.is_empty());
     for case in invalid {
         let text = case["encoded"].as_str().unwrap();
-        assert!(base45::decode(text).is_err(), "{text} must be rejected: {}", case["why"]);
+        assert!(
+            base45::decode(text).is_err(),
+            "{text} must be rejected: {}",
+            case["why"]
+        );
     }
 }
 
@@ -204,7 +237,10 @@ fn token_status_list_encodings() {
         let l = StatusList::from_cbor(&md_hex(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert_eq!(l.bits(), bits, "{file}");
         assert!(l.len() >= 1 << 10, "{file}: {} entries", l.len());
-        assert!((0..l.len() as u64).any(|i| l.get(i) != Some(0)), "{file} has set entries");
+        assert!(
+            (0..l.len() as u64).any(|i| l.get(i) != Some(0)),
+            "{file} has set entries"
+        );
         // Our encoder's output decodes to the same statuses.
         let again = StatusList::from_value(&l.to_value()).unwrap();
         assert_eq!(again, l, "{file} round trip");
@@ -217,7 +253,10 @@ fn token_status_list_cwt_and_referenced_token() {
     let msg = CoseSign1::from_tagged_slice(&token).unwrap();
     assert_eq!(msg.kid(), Some(&b"12"[..]));
     let claims = Value::from_slice(msg.payload.as_deref().unwrap()).unwrap();
-    assert_eq!(claims.map_get(2), Some(&Value::Text("https://example.com/statuslists/1".into())));
+    assert_eq!(
+        claims.map_get(2),
+        Some(&Value::Text("https://example.com/statuslists/1".into()))
+    );
     let list = StatusList::from_value(claims.map_get(65533).unwrap()).unwrap();
     assert_eq!(list.packed(), &[0xb9, 0xa3]);
     // pora's own reader refuses a list that is not a pora subject, with a precise message.

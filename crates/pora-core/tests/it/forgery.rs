@@ -8,7 +8,13 @@ use pora_core::{text, Algorithm, Outcome, Permit, Prepared};
 use pora_testkit::{itap, itas, now, World};
 
 fn codes_allowed_for_damage(o: &Outcome) -> bool {
-    matches!(o, Outcome::NotOurFormat | Outcome::Malformed { .. } | Outcome::BadSignature(_) | Outcome::UnknownSigner { .. })
+    matches!(
+        o,
+        Outcome::NotOurFormat
+            | Outcome::Malformed { .. }
+            | Outcome::BadSignature(_)
+            | Outcome::UnknownSigner { .. }
+    )
 }
 
 #[test]
@@ -19,8 +25,14 @@ fn every_bit_flip_and_byte_change_is_rejected() {
     let mut tried = 0usize;
     for (permit, signer) in [(itas(), "bks-es256"), (itap(), "bks-eddsa")] {
         let key = &w.signer(signer).key;
-        let qr = Prepared::new_unchecked(&permit, &key.public_key()).unwrap().sign(key).unwrap();
-        assert_eq!(pora_core::verify(&qr, &ctx, provider).outcome, Outcome::Valid);
+        let qr = Prepared::new_unchecked(&permit, &key.public_key())
+            .unwrap()
+            .sign(key)
+            .unwrap();
+        assert_eq!(
+            pora_core::verify(&qr, &ctx, provider).outcome,
+            Outcome::Valid
+        );
         let cose = text::unwrap(&qr).unwrap();
         for i in 0..cose.len() {
             // Every single-bit flip...
@@ -54,7 +66,11 @@ fn every_bit_flip_and_byte_change_is_rejected() {
                 t[i] = *c;
                 let s = format!("{}{}", text::PREFIX, String::from_utf8(t).unwrap());
                 let o = pora_core::verify(&s, &ctx, provider).outcome;
-                assert!(codes_allowed_for_damage(&o), "char {i} = {}: {o:?}", *c as char);
+                assert!(
+                    codes_allowed_for_damage(&o),
+                    "char {i} = {}: {o:?}",
+                    *c as char
+                );
                 tried += 1;
             }
         }
@@ -64,7 +80,10 @@ fn every_bit_flip_and_byte_change_is_rejected() {
 }
 
 fn resigned(p: &Permit, key: &pora_crypto::SigningKey) -> String {
-    Prepared::new_unchecked(p, &key.public_key()).unwrap().sign(key).unwrap()
+    Prepared::new_unchecked(p, &key.public_key())
+        .unwrap()
+        .sign(key)
+        .unwrap()
 }
 
 #[test]
@@ -76,22 +95,39 @@ fn re_signed_and_edited_codes_get_the_right_code() {
     let mut tried = 0;
     for p in [itas(), itap()] {
         // A key outside the trust list.
-        assert!(matches!(verify(&resigned(&p, &w.signer("unknown").key)), Outcome::UnknownSigner { .. }));
+        assert!(matches!(
+            verify(&resigned(&p, &w.signer("unknown").key)),
+            Outcome::UnknownSigner { .. }
+        ));
         // A freshly generated key of each algorithm.
         for alg in [Algorithm::ES256, Algorithm::EdDSA] {
             let k = pora_crypto::SigningKey::generate(alg).unwrap();
-            assert!(matches!(verify(&resigned(&p, &k)), Outcome::UnknownSigner { .. }));
+            assert!(matches!(
+                verify(&resigned(&p, &k)),
+                Outcome::UnknownSigner { .. }
+            ));
         }
         // The signer of another office.
-        assert_eq!(verify(&resigned(&p, &w.signer("jkt-es256").key)), Outcome::SignerNotAllowed(pora_core::verify::NotAllowed::Office));
-        // Claims edited to the other office, signed by that office's signer: authentic for JKT,
-        // but it has no JKT status entry marked valid for this serial... it is a JKT permit now.
+        assert_eq!(
+            verify(&resigned(&p, &w.signer("jkt-es256").key)),
+            Outcome::SignerNotAllowed(pora_core::verify::NotAllowed::Office)
+        );
+        // The same content moved to office JKT and signed by JKT's signer is a genuine JKT permit.
         let mut moved = p.clone();
         moved.office = "JKT".into();
-        assert_eq!(verify(&resigned(&moved, &w.signer("jkt-es256").key)), Outcome::Valid);
+        assert_eq!(
+            verify(&resigned(&moved, &w.signer("jkt-es256").key)),
+            Outcome::Valid
+        );
         // The retired and lapsed signers.
-        assert!(matches!(verify(&resigned(&p, &w.signer("bks-retired").key)), Outcome::SignerNotAllowed(_)));
-        assert!(matches!(verify(&resigned(&p, &w.signer("bks-lapsed").key)), Outcome::SignerNotAllowed(_)));
+        assert!(matches!(
+            verify(&resigned(&p, &w.signer("bks-retired").key)),
+            Outcome::SignerNotAllowed(_)
+        ));
+        assert!(matches!(
+            verify(&resigned(&p, &w.signer("bks-lapsed").key)),
+            Outcome::SignerNotAllowed(_)
+        ));
         tried += 6;
     }
     // An ITAS by the ITAP-only signer; an ITAP by it is fine.
@@ -99,12 +135,20 @@ fn re_signed_and_edited_codes_get_the_right_code() {
         verify(&resigned(&itas(), &w.signer("bks-itap-only").key)),
         Outcome::SignerNotAllowed(pora_core::verify::NotAllowed::PermitType)
     );
-    assert_eq!(verify(&resigned(&itap(), &w.signer("bks-itap-only").key)), Outcome::Valid);
+    assert_eq!(
+        verify(&resigned(&itap(), &w.signer("bks-itap-only").key)),
+        Outcome::Valid
+    );
 
     // Algorithm header swapped (with and without re-signing by the same key).
     let es = &w.signer("bks-es256").key;
     let good = resigned(&itas(), es);
-    for (alg, resign) in [(AlgorithmLabel::Known(Algorithm::EdDSA), false), (AlgorithmLabel::Known(Algorithm::EdDSA), true), (AlgorithmLabel::UnknownInt(-35), true), (AlgorithmLabel::Text("ES256".into()), true)] {
+    for (alg, resign) in [
+        (AlgorithmLabel::Known(Algorithm::EdDSA), false),
+        (AlgorithmLabel::Known(Algorithm::EdDSA), true),
+        (AlgorithmLabel::UnknownInt(-35), true),
+        (AlgorithmLabel::Text("ES256".into()), true),
+    ] {
         let mut m = CoseSign1::from_tagged_slice(&text::unwrap(&good).unwrap()).unwrap();
         let mut h = m.protected.header.clone();
         h.alg = Some(alg.clone());
@@ -113,13 +157,18 @@ fn re_signed_and_edited_codes_get_the_right_code() {
             m.signature = es.sign(&m.tbs_data(&[])).unwrap();
         }
         let o = verify(&text::wrap(&m.to_tagged_vec()));
-        assert_eq!(o, Outcome::BadSignature(pora_core::verify::SignatureProblem::AlgorithmMismatch), "{alg:?}");
+        assert_eq!(
+            o,
+            Outcome::BadSignature(pora_core::verify::SignatureProblem::AlgorithmMismatch),
+            "{alg:?}"
+        );
         tried += 1;
     }
 
     // Every field edited after signing: the signature no longer matches.
     let msg = CoseSign1::from_tagged_slice(&text::unwrap(&good).unwrap()).unwrap();
-    let edits: Vec<Box<dyn Fn(&mut Permit)>> = vec![
+    type Edit = Box<dyn Fn(&mut Permit)>;
+    let edits: Vec<Edit> = vec![
         Box::new(|p| p.valid_until = pora_core::Date(p.valid_until.0 + 365)),
         Box::new(|p| p.valid_from = pora_core::Date(p.valid_from.0 - 1)),
         Box::new(|p| p.name = Some("DOE<<JOHN".into())),
@@ -132,12 +181,18 @@ fn re_signed_and_edited_codes_get_the_right_code() {
         Box::new(|p| p.issued_at += 1),
     ];
     for (i, edit) in edits.iter().enumerate() {
-        let mut p = Permit::from_claims(msg.payload.as_deref().unwrap()).unwrap().permit;
+        let mut p = Permit::from_claims(msg.payload.as_deref().unwrap())
+            .unwrap()
+            .permit;
         edit(&mut p);
         let mut m = msg.clone();
         m.payload = Some(p.to_claims().unwrap());
         let o = verify(&text::wrap(&m.to_tagged_vec()));
-        assert_eq!(o, Outcome::BadSignature(pora_core::verify::SignatureProblem::Invalid), "edit {i}");
+        assert_eq!(
+            o,
+            Outcome::BadSignature(pora_core::verify::SignatureProblem::Invalid),
+            "edit {i}"
+        );
         tried += 1;
     }
     println!("forgery: {tried} re-signed or edited codes tried, all rejected with the right code");

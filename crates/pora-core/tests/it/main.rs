@@ -1,6 +1,8 @@
 //! pora-core's integration tests: public conformance vectors, the named vector set, forgery
 //! attempts, date boundaries, property tests and the size budget.
 
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
+
 mod boundaries;
 mod budget;
 mod conformance;

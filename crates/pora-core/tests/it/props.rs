@@ -16,8 +16,13 @@ fn cbor_value() -> impl Strategy<Value = Value> {
     leaf.prop_recursive(4, 32, 6, |inner| {
         prop_oneof![
             proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
-            proptest::collection::btree_map(any::<i32>(), inner.clone(), 0..6)
-                .prop_map(|m| Value::Map(m.into_iter().map(|(k, v)| (Value::Integer(k as i128), v)).collect())),
+            proptest::collection::btree_map(any::<i32>(), inner.clone(), 0..6).prop_map(|m| {
+                Value::Map(
+                    m.into_iter()
+                        .map(|(k, v)| (Value::Integer(k as i128), v))
+                        .collect(),
+                )
+            }),
             (0u64..1000, inner).prop_map(|(t, v)| Value::Tag(t, Box::new(v))),
         ]
     })
@@ -25,7 +30,12 @@ fn cbor_value() -> impl Strategy<Value = Value> {
 
 fn permit() -> impl Strategy<Value = Permit> {
     (
-        ("[A-Z]{2,8}", proptest::collection::vec(any::<u8>(), 1..=16), 0i64..4_000_000_000, (0i32..40_000, 0i32..4_000)),
+        (
+            "[A-Z]{2,8}",
+            proptest::collection::vec(any::<u8>(), 1..=16),
+            0i64..4_000_000_000,
+            (0i32..40_000, 0i32..4_000),
+        ),
         prop::option::of("[A-Z0-9]{1,8}"),
         prop::option::of("[A-Z0-9 /.-]{1,20}"),
         prop::option::of("[1-9][0-9]{5,15}"),
@@ -36,24 +46,41 @@ fn permit() -> impl Strategy<Value = Permit> {
         prop::option::of(prop_oneof!["[1-9][0-9]{12}", "[1-9][0-9]{15}"]),
         prop::option::of(any::<u32>()),
     )
-        .prop_map(|((office, serial, iat, (from, len)), visa, number, niora, name, dob, nat, passport, sponsor, idx)| Permit {
-            office,
-            document_serial: serial,
-            issued_at: iat,
-            valid_from: Date(from),
-            valid_until: Date(from + len),
-            permit_type: if iat % 2 == 0 { pora_core::PermitType::Itas } else { pora_core::PermitType::Itap },
-            visa_index: visa,
-            permit_number: number,
-            niora,
-            name: name.filter(|n| n.len() <= 40),
-            date_of_birth: dob.map(Date),
-            sex: Some(pora_core::Sex::X),
-            nationality: nat,
-            passport_number: passport,
-            sponsor_id: sponsor,
-            status_index: idx.map(u64::from),
-        })
+        .prop_map(
+            |(
+                (office, serial, iat, (from, len)),
+                visa,
+                number,
+                niora,
+                name,
+                dob,
+                nat,
+                passport,
+                sponsor,
+                idx,
+            )| Permit {
+                office,
+                document_serial: serial,
+                issued_at: iat,
+                valid_from: Date(from),
+                valid_until: Date(from + len),
+                permit_type: if iat % 2 == 0 {
+                    pora_core::PermitType::Itas
+                } else {
+                    pora_core::PermitType::Itap
+                },
+                visa_index: visa,
+                permit_number: number,
+                niora,
+                name: name.filter(|n| n.len() <= 40),
+                date_of_birth: dob.map(Date),
+                sex: Some(pora_core::Sex::X),
+                nationality: nat,
+                passport_number: passport,
+                sponsor_id: sponsor,
+                status_index: idx.map(u64::from),
+            },
+        )
 }
 
 proptest! {
