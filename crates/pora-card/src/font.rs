@@ -1,4 +1,5 @@
-//! The embedded fonts (DejaVu Sans Condensed, regular and bold): glyph look-up, measuring and fitting.
+//! The embedded fonts (DejaVu Sans Condensed, regular and bold, with Droid Sans Fallback for
+//! CJK when the `cjk` feature is on): glyph look-up, measuring and fitting.
 
 use std::collections::VecDeque;
 
@@ -8,31 +9,43 @@ use ttf_parser::{Face, GlyphId};
 pub(crate) const REGULAR_TTF: &[u8] = include_bytes!("../fonts/DejaVuSansCondensed.ttf");
 /// DejaVu Sans Condensed Bold; licence in `fonts/LICENSE`.
 pub(crate) const BOLD_TTF: &[u8] = include_bytes!("../fonts/DejaVuSansCondensed-Bold.ttf");
+/// Droid Sans Fallback (Apache-2.0, `fonts/LICENSE-DroidSansFallback`): Chinese, Japanese and
+/// Korean glyphs for characters DejaVu lacks.
+#[cfg(feature = "cjk")]
+const FALLBACK_TTF: Option<&[u8]> = Some(include_bytes!("../fonts/DroidSansFallbackFull.ttf"));
+#[cfg(not(feature = "cjk"))]
+const FALLBACK_TTF: Option<&[u8]> = None;
 
 /// Millimetres per typographic point.
 pub(crate) const MM_PER_PT: f32 = 25.4 / 72.0;
 
-/// Which of the two embedded faces.
+/// Which embedded face. Layout code asks for `Regular` or `Bold`; a glyph those lack is taken
+/// from `Fallback` when it has it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum FontKind {
     Regular,
     Bold,
+    Fallback,
 }
 
 impl FontKind {
-    pub(crate) const ALL: [FontKind; 2] = [FontKind::Regular, FontKind::Bold];
+    pub(crate) const ALL: [FontKind; 3] = [FontKind::Regular, FontKind::Bold, FontKind::Fallback];
 
     pub(crate) fn index(self) -> usize {
         match self {
             Self::Regular => 0,
             Self::Bold => 1,
+            Self::Fallback => 2,
         }
     }
 
+    /// The font program; empty for `Fallback` when the `cjk` feature is off (then no glyph is
+    /// ever taken from it).
     pub(crate) fn data(self) -> &'static [u8] {
         match self {
             Self::Regular => REGULAR_TTF,
             Self::Bold => BOLD_TTF,
+            Self::Fallback => FALLBACK_TTF.unwrap_or(&[]),
         }
     }
 
@@ -40,69 +53,86 @@ impl FontKind {
         match self {
             Self::Regular => "DejaVuSansCondensed",
             Self::Bold => "DejaVuSansCondensed-Bold",
+            Self::Fallback => "DroidSansFallbackFull",
         }
     }
 }
 
-/// Both faces, parsed once per document.
+/// The faces, parsed once per document.
 #[derive(Debug)]
 pub(crate) struct Fonts {
-    faces: [Face<'static>; 2],
+    regular: Face<'static>,
+    bold: Face<'static>,
+    fallback: Option<Face<'static>>,
 }
 
-/// One positioned glyph of a shaped run: glyph id, the text it stands for, advance in font units.
+/// One glyph of a run: the face it comes from, its id there, the char it stands for, and its
+/// advance in em.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Glyph {
+    pub(crate) font: FontKind,
     pub(crate) id: u16,
     pub(crate) ch: char,
-    pub(crate) advance: u16,
+    pub(crate) advance_em: f32,
 }
 
 impl Fonts {
     pub(crate) fn new() -> Self {
-        // The two fonts are compiled into the crate and are valid TrueType files (checked by the
+        // The fonts are compiled into the crate and are valid TrueType files (checked by the
         // `fonts_parse` test), so parsing cannot fail.
         let parse = |k: FontKind| Face::parse(k.data(), 0).expect("embedded font parses");
         Self {
-            faces: [parse(FontKind::Regular), parse(FontKind::Bold)],
+            regular: parse(FontKind::Regular),
+            bold: parse(FontKind::Bold),
+            fallback: FALLBACK_TTF.map(|_| parse(FontKind::Fallback)),
         }
     }
 
+    /// The face of `kind`. `Fallback` without the `cjk` feature answers with the regular face;
+    /// no glyph is ever assigned to it then.
     pub(crate) fn face(&self, kind: FontKind) -> &Face<'static> {
-        &self.faces[kind.index()]
-    }
-
-    /// Maps text to glyphs, one per char (no shaping beyond that, no kerning: the PDF and the PNG
-    /// renderer both place glyphs by these advances, so they agree). Control characters become
-    /// spaces; characters the font lacks become its `.notdef` box, never a panic.
-    pub(crate) fn glyphs(&self, kind: FontKind, text: &str) -> Vec<Glyph> {
-        let face = self.face(kind);
-        text.chars()
-            .map(|c| {
-                let c = if c.is_control() { ' ' } else { c };
-                let id = face.glyph_index(c).unwrap_or(GlyphId(0));
-                let advance = face.glyph_hor_advance(id).unwrap_or(0);
-                Glyph {
-                    id: id.0,
-                    ch: c,
-                    advance,
-                }
-            })
-            .collect()
+        match kind {
+            FontKind::Regular => &self.regular,
+            FontKind::Bold => &self.bold,
+            FontKind::Fallback => self.fallback.as_ref().unwrap_or(&self.regular),
+        }
     }
 
     pub(crate) fn units_per_em(&self, kind: FontKind) -> f32 {
         f32::from(self.face(kind).units_per_em())
     }
 
+    /// The glyph for one char in `kind`, else in the fallback face, else `kind`'s `.notdef` box.
+    /// Control characters are shown as spaces.
+    fn glyph(&self, kind: FontKind, c: char) -> Glyph {
+        let c = if c.is_control() { ' ' } else { c };
+        let (font, id) = match self.face(kind).glyph_index(c) {
+            Some(id) => (kind, id),
+            None => match self.fallback.as_ref().and_then(|f| f.glyph_index(c)) {
+                Some(id) => (FontKind::Fallback, id),
+                None => (kind, GlyphId(0)),
+            },
+        };
+        let face = self.face(font);
+        let advance = face.glyph_hor_advance(id).unwrap_or(0);
+        Glyph {
+            font,
+            id: id.0,
+            ch: c,
+            advance_em: f32::from(advance) / f32::from(face.units_per_em()),
+        }
+    }
+
+    /// Maps text to glyphs, one per char (no shaping beyond that, no kerning: the PDF and the PNG
+    /// renderer both place glyphs by these advances, so they agree).
+    pub(crate) fn glyphs(&self, kind: FontKind, text: &str) -> Vec<Glyph> {
+        text.chars().map(|c| self.glyph(kind, c)).collect()
+    }
+
     /// Width of `text` at `size_pt`, in millimetres.
     pub(crate) fn width_mm(&self, kind: FontKind, size_pt: f32, text: &str) -> f32 {
-        let units: u32 = self
-            .glyphs(kind, text)
-            .iter()
-            .map(|g| u32::from(g.advance))
-            .sum();
-        units as f32 / self.units_per_em(kind) * size_pt * MM_PER_PT
+        let em: f32 = text.chars().map(|c| self.glyph(kind, c).advance_em).sum();
+        em * size_pt * MM_PER_PT
     }
 
     /// Fits one line into `max_mm`: first shrinks the size down to `min_pt`, then cuts the text and
@@ -160,14 +190,11 @@ impl Fonts {
 
     /// Byte length of the longest prefix of `text` no wider than `max_mm`.
     fn prefix_fitting(&self, kind: FontKind, size_pt: f32, max_mm: f32, text: &str) -> usize {
-        let scale = size_pt * MM_PER_PT / self.units_per_em(kind);
-        let face = self.face(kind);
+        let mm_per_em = size_pt * MM_PER_PT;
         let mut width = 0.0;
         let mut end = 0;
         for (i, c) in text.char_indices() {
-            let shown = if c.is_control() { ' ' } else { c };
-            let id = face.glyph_index(shown).unwrap_or(GlyphId(0));
-            width += f32::from(face.glyph_hor_advance(id).unwrap_or(0)) * scale;
+            width += self.glyph(kind, c).advance_em * mm_per_em;
             if width > max_mm {
                 break;
             }
@@ -267,10 +294,23 @@ mod tests {
     #[test]
     fn fonts_parse() {
         let f = Fonts::new();
-        for k in FontKind::ALL {
+        for k in [FontKind::Regular, FontKind::Bold] {
             assert_eq!(f.units_per_em(k), 2048.0);
             assert!(f.face(k).glyph_index('Ü').is_some());
         }
+    }
+
+    #[cfg(feature = "cjk")]
+    #[test]
+    fn cjk_comes_from_the_fallback_face() {
+        let f = Fonts::new();
+        let g = f.glyphs(FontKind::Bold, "李A");
+        assert_eq!(g[0].font, FontKind::Fallback);
+        assert_ne!(g[0].id, 0);
+        assert_eq!(g[1].font, FontKind::Bold);
+        // A char no face has falls back to the asked face's box glyph.
+        let g = f.glyphs(FontKind::Regular, "\u{10FFFD}");
+        assert_eq!((g[0].font, g[0].id), (FontKind::Regular, 0));
     }
 
     #[test]

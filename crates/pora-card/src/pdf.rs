@@ -84,7 +84,7 @@ pub(crate) fn render(page: &Page, fonts: &Fonts, title: &str) -> Vec<u8> {
     };
     let mut c = Content::new();
     // Glyphs used per font: glyph id -> the char it stands for (for ToUnicode).
-    let mut used: [BTreeMap<u16, char>; 2] = [BTreeMap::new(), BTreeMap::new()];
+    let mut used: [BTreeMap<u16, char>; 3] = [BTreeMap::new(), BTreeMap::new(), BTreeMap::new()];
     let mut images = Vec::new();
     c.set_line_join(LineJoinStyle::RoundJoin);
     c.set_line_cap(LineCapStyle::RoundCap);
@@ -113,19 +113,25 @@ pub(crate) fn render(page: &Page, fonts: &Fonts, title: &str) -> Vec<u8> {
                 text,
             } => {
                 let glyphs = fonts.glyphs(*font, text);
-                let mut bytes = Vec::with_capacity(glyphs.len() * 2);
-                for g in &glyphs {
-                    bytes.extend(g.id.to_be_bytes());
-                    if g.id != 0 {
-                        used[font.index()].entry(g.id).or_insert(g.ch);
-                    }
-                }
                 let [r, g, b] = color.unit();
                 c.begin_text();
                 c.set_fill_rgb(r, g, b);
-                c.set_font(font_name(*font), *size_pt);
                 c.set_text_matrix([1.0, 0.0, 0.0, 1.0, frame.x(*x), frame.y(*baseline)]);
-                c.show(Str(&bytes));
+                // One show per run of glyphs from the same face (fallback glyphs for CJK); the
+                // text position advances by the widths declared in the fonts, which are the
+                // advances the layout measured with.
+                for run in glyphs.chunk_by(|a, b| a.font == b.font) {
+                    let face = run[0].font;
+                    let mut bytes = Vec::with_capacity(run.len() * 2);
+                    for g in run {
+                        bytes.extend(g.id.to_be_bytes());
+                        if g.id != 0 {
+                            used[face.index()].entry(g.id).or_insert(g.ch);
+                        }
+                    }
+                    c.set_font(font_name(face), *size_pt);
+                    c.show(Str(&bytes));
+                }
                 c.end_text();
             }
             Item::Qr { x, y, size, matrix } => {
@@ -237,6 +243,7 @@ fn font_name(kind: FontKind) -> Name<'static> {
     match kind {
         FontKind::Regular => Name(b"F1"),
         FontKind::Bold => Name(b"F2"),
+        FontKind::Fallback => Name(b"F3"),
     }
 }
 

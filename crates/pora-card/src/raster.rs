@@ -101,14 +101,16 @@ pub(crate) fn render(page: &Page, fonts: &Fonts, dpi: u32) -> Result<Vec<u8>, Ca
                 color,
                 text,
             } => {
-                let scale = size_pt * MM_PER_PT / fonts.units_per_em(*font);
-                let face = fonts.face(*font);
+                let size_mm = size_pt * MM_PER_PT;
                 let mut pen = *x;
                 let p = paint(*color, true);
                 for g in fonts.glyphs(*font, text) {
-                    let outline = glyph_cache.entry((*font, g.id)).or_insert_with(|| {
+                    let scale = size_mm / fonts.units_per_em(g.font);
+                    let outline = glyph_cache.entry((g.font, g.id)).or_insert_with(|| {
                         let mut o = Outline(PathBuilder::new());
-                        face.outline_glyph(ttf_parser::GlyphId(g.id), &mut o)?;
+                        fonts
+                            .face(g.font)
+                            .outline_glyph(ttf_parser::GlyphId(g.id), &mut o)?;
                         o.0.finish()
                     });
                     if let Some(path) = outline {
@@ -116,7 +118,7 @@ pub(crate) fn render(page: &Page, fonts: &Fonts, dpi: u32) -> Result<Vec<u8>, Ca
                             .post_scale(s, s);
                         pixmap.fill_path(path, &p, FillRule::Winding, t, mask);
                     }
-                    pen += f32::from(g.advance) * scale;
+                    pen += g.advance_em * size_mm;
                 }
             }
             Item::Qr { x, y, size, matrix } => {

@@ -178,7 +178,7 @@ impl<'a> PdfFile<'a> {
         let dict = self.dict(page);
         let content = ref_after(&dict, "/Contents").unwrap();
         let mut cmaps: HashMap<String, HashMap<u16, String>> = HashMap::new();
-        for name in ["F1", "F2"] {
+        for name in ["F1", "F2", "F3"] {
             if let Some(font) = ref_after(&dict, &format!("/{name}")) {
                 let cmap_id = ref_after(&self.dict(font), "/ToUnicode").unwrap();
                 cmaps.insert(name.into(), parse_cmap(&self.stream(cmap_id)));
@@ -189,6 +189,7 @@ impl<'a> PdfFile<'a> {
         let mut font = String::new();
         let mut i = 0;
         let mut last_string: Option<Vec<u8>> = None;
+        let mut current = String::new();
         while i < ops.len() {
             match ops[i] {
                 b'/' => {
@@ -215,6 +216,16 @@ impl<'a> PdfFile<'a> {
                     last_string = Some(bytes);
                     i = end + 1;
                 }
+                b'B' | b'E'
+                    if ops.get(i + 1) == Some(&b'T')
+                        && ops.get(i + 2).is_none_or(|c| c.is_ascii_whitespace()) =>
+                {
+                    // A text object (BT ... ET) is one text, whatever fonts it switches between.
+                    if ops[i] == b'E' {
+                        texts.push(std::mem::take(&mut current));
+                    }
+                    i += 2;
+                }
                 b'T' if ops.get(i + 1) == Some(&b'j') => {
                     let bytes = last_string.take().expect("string before Tj");
                     let map = &cmaps[&font];
@@ -222,8 +233,8 @@ impl<'a> PdfFile<'a> {
                         .chunks(2)
                         .map(|c| u16::from_be_bytes([c[0], c[1]]))
                         .map(|g| map.get(&g).cloned().unwrap_or_else(|| "\u{FFFD}".into()))
-                        .collect();
-                    texts.push(text);
+                        .collect::<String>();
+                    current.push_str(&text);
                     i += 2;
                 }
                 _ => i += 1,
@@ -391,9 +402,15 @@ fn utf8_names_render_and_extract() {
     let pdf = PdfFile::parse(&bytes);
     let texts = pdf.page_texts(pdf.pages()[0]);
     assert!(texts.iter().any(|t| t == "MÜLLER, Jürgen"), "{texts:?}");
-    // Glyphs the font lacks (CJK) fall back to the font's box glyph; nothing panics.
-    data.full_name = "李 明".into();
-    card_pdf(&data).unwrap();
+    // CJK comes from the fallback face (with the `cjk` feature; else the box glyph); nothing
+    // panics either way.
+    data.full_name = "李 明 (LI MING)".into();
+    let bytes = card_pdf(&data).unwrap();
+    if cfg!(feature = "cjk") {
+        let pdf = PdfFile::parse(&bytes);
+        let texts = pdf.page_texts(pdf.pages()[0]);
+        assert!(texts.iter().any(|t| t == "李 明 (LI MING)"), "{texts:?}");
+    }
     card_png(&data, 150).unwrap();
     epermit_png(&data, 72).unwrap();
 }
