@@ -55,6 +55,17 @@ def main():
             name += " (beyond EC: only wrong counts)"
         print(f"| {name} | " + " | ".join(cells) + " |")
     print()
+    print("CPU time per frame by class, ms, median / p90 (single thread, best of repeats):")
+    print()
+    print(hdr)
+    print("|---" * (len(readers) + 1) + "|")
+    for c in classes:
+        cells = []
+        for rd in readers:
+            ms = [r["ms"] for r in by[(rd, c)]]
+            cells.append(f"{statistics.median(ms):.1f} / {pct(ms, 90):.1f}" if ms else "-")
+        print(f"| {c} | " + " | ".join(cells) + " |")
+    print()
     print("CPU time per frame, ms (single thread, best of repeats; all frames, decoded or not):")
     print()
     print("| reader | median | p90 | max | wrong texts |")
