@@ -1,16 +1,39 @@
 //! Renders the documents of a foreigner's Indonesian residence permit, each carrying the permit's
 //! signed QR code: the KITAS/KITAP card (ID-1) and the one-page A4 e-ITAS/e-ITAP.
 //!
+//! | function | output |
+//! | --- | --- |
+//! | [`card_pdf`] | card front, PDF page of 85.60 × 53.98 mm (MediaBox 242.65 × 153.01 pt) |
+//! | [`card_png`] | card front, PNG at a chosen dpi (300 dpi: 1011 × 638 px) |
+//! | [`epermit_pdf`] | e-ITAS / e-ITAP, one A4 PDF page (595.28 × 841.89 pt) |
+//! | [`epermit_png`] | e-ITAS / e-ITAP, A4 PNG at a chosen dpi (150 dpi: 1240 × 1754 px) |
+//!
 //! Pure and deterministic: no I/O, no clock; the same [`CardData`] always gives the same bytes.
-//! Both outputs come from one layout in millimetres, so the PDF (vector, embedded fonts, QR as
-//! squares) and the PNG (any resolution) cannot diverge.
+//! Both outputs of a document come from one display list positioned in millimetres, so the PDF
+//! (vector shapes, real text in embedded subset fonts with a ToUnicode map, the QR code as
+//! squares) and the PNG cannot diverge.
+//!
+//! Policies:
+//! - **QR code**: the text is encoded exactly as given (never truncated), in alphanumeric mode
+//!   when every character allows it (credentials are `PR1:` + Base45), EC level M, the smallest
+//!   version, with a 4-module quiet zone. A text needing modules smaller than 0.25 mm on the card
+//!   (0.35 mm on the A4) is [`CardError::QrTooLong`].
+//! - **Text**: identifiers (permit and passport numbers, visa index) are never cut: too long is
+//!   [`CardError::FieldTooLong`]. Free text shrinks down to 6 pt on the card, then switches to the
+//!   regular weight, then ends with "…"; a date after a place of birth is always kept whole.
+//!   Characters no font has show the font's box glyph; nothing panics.
+//! - **Fonts**: DejaVu Sans Condensed (regular, bold) and, with the default `cjk` feature, Droid
+//!   Sans Fallback for Chinese, Japanese and Korean; licences in `fonts/`.
+//! - **Photo**: optional JPEG (baseline, progressive, grey, CMYK) or PNG bytes, cropped to the
+//!   photo box; without one a neutral silhouette labelled "FOTO" is drawn.
 //!
 //! ```no_run
 //! # fn demo(json: &str) -> Result<(), Box<dyn std::error::Error>> {
 //! let data: pora_card::CardData = serde_json::from_str(json)?;
 //! let pdf = pora_card::card_pdf(&data)?;
-//! let png = pora_card::card_png(&data, 300)?; // 1011 × 638 px
-//! # let _ = (pdf, png); Ok(()) }
+//! let png = pora_card::card_png(&data, pora_card::DEFAULT_CARD_DPI)?; // 1011 × 638 px
+//! let a4 = pora_card::epermit_pdf(&data)?;
+//! # let _ = (pdf, png, a4); Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
 // Tests may unwrap: a panic there is a failing test, which is what we want.
@@ -91,10 +114,19 @@ pub fn epermit_png(data: &CardData, dpi: u32) -> Result<Vec<u8>, CardError> {
 
 /// Pixel size `(width, height)` of the card PNG at `dpi`.
 pub fn card_pixel_size(dpi: u32) -> (u32, u32) {
+    pixel_size(card::WIDTH, card::HEIGHT, dpi)
+}
+
+/// Pixel size `(width, height)` of the e-permit PNG at `dpi`.
+pub fn epermit_pixel_size(dpi: u32) -> (u32, u32) {
+    pixel_size(epermit::WIDTH, epermit::HEIGHT, dpi)
+}
+
+fn pixel_size(width_mm: f32, height_mm: f32, dpi: u32) -> (u32, u32) {
     let s = dpi as f32 / 25.4;
     (
-        (card::WIDTH * s).round() as u32,
-        (card::HEIGHT * s).round() as u32,
+        (width_mm * s).round() as u32,
+        (height_mm * s).round() as u32,
     )
 }
 

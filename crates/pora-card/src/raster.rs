@@ -54,19 +54,10 @@ impl ttf_parser::OutlineBuilder for Outline {
     }
 }
 
-/// Pixel size of a page at `dpi`.
-pub(crate) fn pixel_size(page: &Page, dpi: u32) -> (u32, u32) {
-    let s = dpi as f32 / 25.4;
-    (
-        (page.width * s).round() as u32,
-        (page.height * s).round() as u32,
-    )
-}
-
 /// Renders the page to PNG bytes (8-bit RGB, with a pHYs chunk stating the resolution).
 pub(crate) fn render(page: &Page, fonts: &Fonts, dpi: u32) -> Result<Vec<u8>, CardError> {
     let s = dpi as f32 / 25.4;
-    let (w, h) = pixel_size(page, dpi);
+    let (w, h) = crate::pixel_size(page.width, page.height, dpi);
     let internal = |what: &str| CardError::PngEncoding(what.to_string());
     let mut pixmap = Pixmap::new(w, h).ok_or_else(|| internal("image size"))?;
     pixmap.fill(tiny_skia::Color::WHITE);

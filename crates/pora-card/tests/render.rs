@@ -331,6 +331,15 @@ fn card_png_has_id1_size_and_its_qr_scans_back() {
     let (w, h, _) = png_gray(&png);
     assert_eq!((w, h), (1011, 638));
     assert_eq!(pora_card::card_pixel_size(300), (1011, 638));
+    // The PNG states its resolution (pHYs): 300 dpi = 11811 px per metre.
+    let reader = png::Decoder::new(std::io::Cursor::new(&png))
+        .read_info()
+        .unwrap();
+    let dims = reader.info().pixel_dims.unwrap();
+    assert_eq!(
+        (dims.xppu, dims.yppu, dims.unit),
+        (11811, 11811, png::Unit::Meter)
+    );
     assert_eq!(scan_qr(&png), vec![data.qr_text.clone()]);
 }
 
@@ -342,6 +351,7 @@ fn epermit_png_qr_scans_back() {
     let png = epermit_png(&data, 150).unwrap();
     let (w, h, _) = png_gray(&png);
     assert_eq!((w, h), (1240, 1754));
+    assert_eq!(pora_card::epermit_pixel_size(150), (1240, 1754));
     assert_eq!(scan_qr(&png), vec![data.qr_text.clone()]);
 }
 
@@ -574,6 +584,48 @@ fn jpeg_photos_of_every_common_flavour_decode() {
         match card_pdf(&data) {
             Err(CardError::BadPhoto(_)) | Ok(_) => {}
             other => panic!("{name}: {other:?}"),
+        }
+    }
+}
+
+fn any_text(max: usize) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    proptest::collection::vec(any::<char>(), 0..max).prop_map(|v| v.into_iter().collect())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+    /// Arbitrary Unicode in every text field renders, or fails with a typed error; never panics.
+    #[test]
+    fn arbitrary_text_renders_or_fails_typed(
+        name in any_text(300),
+        address in any_text(600),
+        place in any_text(80),
+        number in any_text(24),
+        office in any_text(120),
+        qr in any_text(400),
+    ) {
+        let mut data = tanaka();
+        data.full_name = name;
+        data.address = address;
+        data.place_of_birth = place;
+        data.permit_number = number;
+        data.issuing_office = office;
+        data.qr_text = qr;
+        let results = [
+            card_pdf(&data).map(drop),
+            epermit_pdf(&data).map(drop),
+            card_png(&data, 72).map(drop),
+        ];
+        for r in results {
+            match r {
+                Ok(())
+                | Err(CardError::EmptyField(_))
+                | Err(CardError::FieldTooLong { .. })
+                | Err(CardError::QrTooLong { .. }) => {}
+                Err(other) => panic!("unexpected error: {other}"),
+            }
         }
     }
 }
