@@ -344,6 +344,16 @@ fn card_png_has_id1_size_and_its_qr_scans_back() {
 }
 
 #[test]
+fn card_qr_scans_at_lower_resolutions_too() {
+    // Modules are about 0.34 mm: 2.3 px at 170 dpi, 2.8 px at 200 dpi (not whole pixels).
+    let data = tanaka();
+    for dpi in [170, 200] {
+        let png = card_png(&data, dpi).unwrap();
+        assert_eq!(scan_qr(&png), vec![data.qr_text.clone()], "{dpi} dpi");
+    }
+}
+
+#[test]
 fn epermit_png_qr_scans_back() {
     let mut data = tanaka();
     data.permit_type = PermitKind::Itap;
