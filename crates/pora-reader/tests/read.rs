@@ -107,6 +107,29 @@ fn reads_a_clean_grey_frame_with_position_and_metadata() {
 }
 
 #[test]
+fn corners_follow_the_symbol_orientation() {
+    let (w, h, px, _) = render(TEXT, 4, 6);
+    let side = w as usize;
+    // Rotate 90 degrees clockwise: the symbol's top-left corner moves to the image's top-right.
+    let mut rot = vec![0u8; px.len()];
+    for y in 0..side {
+        for x in 0..side {
+            rot[x * side + (side - 1 - y)] = px[y * side + x];
+        }
+    }
+    let codes = read_luma(w, h, &rot, &ReadOptions::default()).expect("decodes");
+    let [tl, tr, br, bl] = codes[0].corners;
+    let near =
+        |(x, y): (f32, f32), (ex, ey): (f32, f32)| (x - ex).abs() < 4.0 && (y - ey).abs() < 4.0;
+    let (lo, hi) = (24.0, (w - 24) as f32);
+    assert!(near(tl, (hi, lo)), "{:?}", codes[0].corners);
+    assert!(near(tr, (hi, hi)), "{:?}", codes[0].corners);
+    assert!(near(br, (lo, hi)), "{:?}", codes[0].corners);
+    assert!(near(bl, (lo, lo)), "{:?}", codes[0].corners);
+    let _ = h;
+}
+
+#[test]
 fn reads_rgba_and_encoded_formats() {
     let (w, h, px, _) = render(TEXT, 4, 5);
     let rgba: Vec<u8> = px.iter().flat_map(|&v| [v, v, v, 255]).collect();
@@ -337,6 +360,46 @@ proptest! {
         let mut bytes = prefix.to_vec();
         bytes.extend(body);
         let _ = read_image(&bytes, &ReadOptions::default());
+    }
+
+    /// Corrupted codes (random rectangles of random grey, random pixel flips) decode to the right
+    /// text or to nothing, never to another text. Version 3 at EC level L: the weakest correction,
+    /// where a mis-correction would be likeliest.
+    #[test]
+    fn corrupted_codes_never_yield_a_wrong_text(
+        rects in prop::collection::vec((0usize..200, 0usize..200, 1usize..60, 1usize..60, any::<u8>()), 0..6),
+        flips in prop::collection::vec(0usize..40_000, 0..400),
+        thorough in any::<bool>(),
+    ) {
+        let code = QrCode::with_version(b"PR1:ABC123", Version::Normal(3), qrcode::EcLevel::L)
+            .expect("fits");
+        let n = code.width();
+        let px = 5;
+        let side = (n + 8) * px;
+        let mut img = vec![220u8; side * side];
+        for (i, c) in code.to_colors().iter().enumerate() {
+            if *c == Color::Dark {
+                let (mx, my) = (i % n + 4, i / n + 4);
+                for y in my * px..(my + 1) * px {
+                    img[y * side + mx * px..y * side + (mx + 1) * px].fill(30);
+                }
+            }
+        }
+        for (x0, y0, w, h, v) in rects {
+            for y in y0.min(side)..(y0 + h).min(side) {
+                img[y * side + x0.min(side)..y * side + (x0 + w).min(side)].fill(v);
+            }
+        }
+        for i in flips {
+            let i = i % img.len();
+            img[i] = 255 - img[i];
+        }
+        let opts = ReadOptions::default().with_try_harder(thorough);
+        if let Ok(codes) = read_luma(side as u32, side as u32, &img, &opts) {
+            for c in codes {
+                prop_assert_eq!(c.text, "PR1:ABC123");
+            }
+        }
     }
 
     #[test]
