@@ -38,13 +38,6 @@ const QR_X: f32 = WIDTH - MARGIN - QR_SIZE;
 /// normal distance, so the largest version is the one whose modules stay at least that big.
 const MIN_MODULE_MM: f32 = 0.25;
 
-/// Largest QR version whose modules (with the quiet zone) are at least `min_module` mm in `size`.
-pub(crate) fn max_version(size: f32, min_module: f32) -> u8 {
-    let modules = (size / min_module).floor() as u32;
-    let v = modules.saturating_sub(17 + 8) / 4;
-    v.clamp(1, 40) as u8
-}
-
 const STYLE: FieldStyle = FieldStyle {
     label_pt: 6.0,
     value_pt: 6.8,
@@ -64,7 +57,7 @@ pub(crate) fn layout(data: &CardData, fonts: &Fonts) -> Result<Page, CardError> 
     common::check(data)?;
     let qr = Arc::new(QrMatrix::encode(
         &data.qr_text,
-        max_version(QR_SIZE, MIN_MODULE_MM),
+        crate::qr::max_version(QR_SIZE, MIN_MODULE_MM),
     )?);
     let photo_h = row_top(5) - 0.6 - BOX_TOP;
     // 600 dpi worth of pixels for the photo box is plenty for print.
@@ -91,13 +84,12 @@ pub(crate) fn layout(data: &CardData, fonts: &Fonts) -> Result<Page, CardError> 
         value_gap: 2.75,
         ..STYLE
     };
-    let exact = |f| Fit::Exact(f);
     let rows: [(FieldStyle, (&str, &str), String, Fit); 6] = [
         (
             permit,
             ("No. Izin", "Permit No."),
             data.permit_number.clone(),
-            exact(Field::PermitNumber),
+            Fit::Exact(Field::PermitNumber),
         ),
         (
             STYLE,
@@ -170,12 +162,12 @@ pub(crate) fn layout(data: &CardData, fonts: &Fonts) -> Result<Page, CardError> 
         (
             ("Paspor", "Passport"),
             &data.passport_number,
-            exact(Field::PassportNumber),
+            Fit::Exact(Field::PassportNumber),
         ),
         (
             ("Indeks", "Visa Index"),
             &data.visa_index,
-            exact(Field::VisaIndex),
+            Fit::Exact(Field::VisaIndex),
         ),
     ];
     for (i, (label, value, fit)) in under_photo.into_iter().enumerate() {

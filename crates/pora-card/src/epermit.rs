@@ -40,7 +40,7 @@ const SHADE: Rgb = Rgb(243, 246, 250);
 /// Builds the e-permit's page.
 pub(crate) fn layout(data: &CardData, fonts: &Fonts) -> Result<Page, CardError> {
     common::check(data)?;
-    let max_version = crate::card::max_version(QR_SIZE, MIN_MODULE_MM);
+    let max_version = crate::qr::max_version(QR_SIZE, MIN_MODULE_MM);
     let qr = Arc::new(QrMatrix::encode(&data.qr_text, max_version)?);
     let (pw, ph) = (30.0, 40.0);
     let photo = common::photo(data, pw, ph, (ph / 25.4 * 300.0) as u32)?;

@@ -298,7 +298,7 @@ mod tests {
     fn qr_versions_fit_the_layouts() {
         // A 300-character Base45 credential is version 10 or 11 at level M; both documents
         // accept it with room to spare, and the card's modules stay above 0.25 mm.
-        assert!(card::max_version(23.3, 0.25) >= 16);
+        assert!(qr::max_version(23.3, 0.25) >= 16);
         let m = qr::QrMatrix::encode(&sample(false).qr_text, 40).unwrap();
         assert!(m.version() <= 11);
         assert!(23.3 / m.total_modules() as f32 >= 0.25);

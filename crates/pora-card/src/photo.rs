@@ -5,7 +5,7 @@ use std::io::Cursor;
 use crate::error::PhotoError;
 
 /// Largest accepted photo side in pixels (decoding cost and memory stay bounded).
-pub(crate) const MAX_SIDE: u32 = 8000;
+pub(crate) const MAX_SIDE: u32 = 4096;
 
 /// A decoded RGB image, 8 bits per channel, no alpha (transparency is composited on white).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -12,6 +12,15 @@ pub(crate) const QUIET_ZONE: usize = 4;
 /// The characters of QR alphanumeric mode.
 const ALPHANUMERIC: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
+/// Largest QR version whose modules (with the quiet zone) are at least `min_module` mm wide when
+/// the symbol is printed `size` mm square.
+pub(crate) fn max_version(size: f32, min_module: f32) -> u8 {
+    let modules = (size / min_module).floor() as u32;
+    let v = modules.saturating_sub(17 + 2 * QUIET_ZONE as u32) / 4;
+    // Clamped to 1..=40, so it fits a u8.
+    v.clamp(1, 40) as u8
+}
+
 /// A QR symbol's modules, row-major, without the quiet zone.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct QrMatrix {
