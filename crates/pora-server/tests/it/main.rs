@@ -4,4 +4,5 @@
 mod access;
 mod app;
 mod auth;
+mod demo;
 mod flows;
