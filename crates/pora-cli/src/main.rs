@@ -1,7 +1,7 @@
 //! `pora`: the command line of the pora permit system.
 //!
 //! Keys and trust (`keygen`, `certify`, `trust-list`), revocation (`status-list`), issuance
-//! (`issue`), checking (`verify`, `inspect`). Exit codes: 0 valid / success, 1 permit rejected,
+//! (`issue`), checking (`verify`, `inspect`), the central server (`serve`, `demo`, `audit verify`). Exit codes: 0 valid / success, 1 permit rejected,
 //! 2 cannot tell (stale trust or status list), 64 usage, 65 bad input data, 66 input missing,
 //! 73 cannot create output, 74 I/O error.
 #![forbid(unsafe_code)]
@@ -44,7 +44,7 @@ const EXIT_CODES: &str = "Exit codes: 0 valid / success, 1 permit rejected (expi
 73 cannot create output, 74 I/O error.";
 
 #[derive(Parser, Debug)]
-#[command(name = "pora", version, about = "Signed QR residence permits (ITAS / ITAP): issue, verify, inspect", after_help = EXIT_CODES)]
+#[command(name = "pora", version, about = "Signed QR residence permits (ITAS / ITAP): issue, verify, inspect, and the central server", after_help = EXIT_CODES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -137,6 +137,42 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run the central server (SQLite by default, PostgreSQL with a postgres:// URL).
+    Serve {
+        /// Database URL.
+        #[arg(long, env = "PORA_DB", default_value = "sqlite:pora.db")]
+        db: String,
+        /// Address to listen on.
+        #[arg(long, env = "PORA_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Directory for key files.
+        #[arg(long, env = "PORA_DATA_DIR", default_value = ".")]
+        data_dir: PathBuf,
+    },
+    /// Build a fresh, deterministic Bekasi demo database and serve it (prints the URL and logins).
+    Demo {
+        /// Directory for the demo database and keys.
+        #[arg(long, default_value = "pora-demo")]
+        dir: PathBuf,
+        /// Database URL (default: a fresh SQLite file in --dir).
+        #[arg(long)]
+        db: Option<String>,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 2018)]
+        seed: u64,
+        /// Size: 1.0 = about 7,000 ITAS and 450 ITAP holders.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Build the data and exit.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCmd),
     /// Show every layer of a QR text: prefix, Base45, COSE headers, claims, signature.
     Inspect {
         /// The QR text.
@@ -150,6 +186,19 @@ enum Command {
         /// Root public key.
         #[arg(long)]
         root: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum AuditCmd {
+    /// Prove the audit log intact, or name the first modified, inserted or removed entry.
+    Verify {
+        /// Database URL (sqlite:PATH or postgres://...).
+        #[arg(long, env = "PORA_DB", default_value = "sqlite:pora.db")]
+        db: String,
+        /// The server's audit public key (hex or a file) to check the signed heads against.
+        #[arg(long)]
+        key: Option<String>,
     },
 }
 
@@ -310,8 +359,74 @@ fn exit_of(v: &Verdict) -> Exit {
     }
 }
 
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError {
+            exit: Exit::Io,
+            message: format!("cannot start the runtime: {e}"),
+        })
+}
+
+fn server_error(e: anyhow::Error) -> CliError {
+    CliError {
+        exit: Exit::Io,
+        message: format!("{e:#}"),
+    }
+}
+
 fn run(cli: Cli) -> Result<Exit, CliError> {
     match cli.command {
+        Command::Serve {
+            db,
+            listen,
+            data_dir,
+        } => {
+            let mut config = pora_server::ServerConfig::new(&db, listen);
+            config.data_dir = data_dir;
+            config.secure_cookies =
+                std::env::var("PORA_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
+            runtime()?
+                .block_on(pora_server::serve(config))
+                .map_err(server_error)?;
+            Ok(Exit::Ok)
+        }
+        Command::Demo {
+            dir,
+            db,
+            listen,
+            seed,
+            scale,
+            no_serve,
+        } => {
+            let config = pora_server::DemoConfig {
+                db_url: db,
+                dir,
+                listen,
+                seed,
+                scale,
+                no_serve,
+            };
+            runtime()?
+                .block_on(pora_server::demo(config))
+                .map_err(server_error)?;
+            Ok(Exit::Ok)
+        }
+        Command::Audit(AuditCmd::Verify { db, key }) => {
+            let report = runtime()?
+                .block_on(pora_server::audit::verify(&db, key.as_deref()))
+                .map_err(server_error)?;
+            say!(
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
+            Ok(if report.is_intact() {
+                Exit::Ok
+            } else {
+                Exit::Rejected
+            })
+        }
         Command::Keygen { role, alg, out } => {
             if role != "root" && role != "signer" {
                 return Err(CliError::usage("--role must be root or signer"));
