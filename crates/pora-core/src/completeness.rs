@@ -4,18 +4,19 @@ use alloc::vec::Vec;
 
 use crate::permit::{Field, Permit, PermitType};
 
-/// The fields a permit type requires beyond the ones every credential has by construction
-/// (office, serial, dates, type).
+/// The fields a permit type requires beyond [`COMMON`] and the ones every credential has by
+/// construction (office, serial, dates, type).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rule {
     /// The permit type the rule applies to.
     pub permit_type: PermitType,
-    /// Its required fields.
+    /// Its required fields besides [`COMMON`].
     pub required: &'static [Field],
 }
 
-/// Identification fields that every permit needs so an officer can match holder and passport.
-const IDENTITY: [Field; 8] = [
+/// Fields every permit needs: what lets an officer match holder and passport, and the status index
+/// that makes revocation checkable.
+pub const COMMON: &[Field] = &[
     Field::VisaIndex,
     Field::PermitNumber,
     Field::Niora,
@@ -24,39 +25,19 @@ const IDENTITY: [Field; 8] = [
     Field::Sex,
     Field::Nationality,
     Field::PassportNumber,
+    Field::StatusIndex,
 ];
 
-/// The rules in force. An ITAS holder always has a sponsor (employer, family or investor company);
-/// an ITAP holder's sponsor is optional (long-term residents may sponsor themselves).
+/// The per-type rules in force. An ITAS holder always has a sponsor (employer, family or investor
+/// company); an ITAP holder's sponsor is optional (long-term residents may sponsor themselves).
 pub const RULES: &[Rule] = &[
     Rule {
         permit_type: PermitType::Itas,
-        required: &[
-            IDENTITY[0],
-            IDENTITY[1],
-            IDENTITY[2],
-            IDENTITY[3],
-            IDENTITY[4],
-            IDENTITY[5],
-            IDENTITY[6],
-            IDENTITY[7],
-            Field::SponsorId,
-            Field::StatusIndex,
-        ],
+        required: &[Field::SponsorId],
     },
     Rule {
         permit_type: PermitType::Itap,
-        required: &[
-            IDENTITY[0],
-            IDENTITY[1],
-            IDENTITY[2],
-            IDENTITY[3],
-            IDENTITY[4],
-            IDENTITY[5],
-            IDENTITY[6],
-            IDENTITY[7],
-            Field::StatusIndex,
-        ],
+        required: &[],
     },
 ];
 
@@ -78,12 +59,16 @@ pub fn has(p: &Permit, field: Field) -> bool {
     }
 }
 
+/// Every field the permit type requires: [`COMMON`] then the type's own.
+pub fn required(t: PermitType) -> impl Iterator<Item = Field> {
+    let own = RULES
+        .iter()
+        .filter(move |r| r.permit_type == t)
+        .flat_map(|r| r.required.iter());
+    COMMON.iter().chain(own).copied()
+}
+
 /// The required fields the permit lacks, in rule order (empty when complete).
 pub fn missing(p: &Permit) -> Vec<Field> {
-    RULES
-        .iter()
-        .filter(|r| r.permit_type == p.permit_type)
-        .flat_map(|r| r.required.iter().copied())
-        .filter(|f| !has(p, *f))
-        .collect()
+    required(p.permit_type).filter(|f| !has(p, *f)).collect()
 }

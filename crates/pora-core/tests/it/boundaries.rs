@@ -229,12 +229,12 @@ fn signer_usage_and_validity_periods() {
 
 #[test]
 fn completeness_rules_per_type() {
-    use pora_core::completeness::{missing, RULES};
+    use pora_core::completeness::{missing, required, RULES};
     use pora_core::Field;
     let full = itas();
     assert!(missing(&full).is_empty());
     for rule in RULES {
-        for field in rule.required {
+        for field in &required(rule.permit_type).collect::<Vec<_>>() {
             let mut p = full.clone();
             p.permit_type = rule.permit_type;
             match field {
