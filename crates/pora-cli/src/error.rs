@@ -1,4 +1,4 @@
-//! Errors of the `pora` command and their exit codes (documented in `pora --help` and docs/CLI.md).
+//! Errors of the `pora` command and their exit codes (documented in `pora --help` and the README).
 
 use std::fmt;
 use std::process::ExitCode;
