@@ -15,10 +15,11 @@ use crate::{is_qr_alphanumeric, QrCode, ReadError, ReadOptions};
 pub enum Pass {
     /// zxing's hybrid (local block average) binarizer on the frame as it is, sparse row scan.
     Hybrid,
+    /// The hybrid binarizer with the minimum block contrast scaled to a narrow histogram (dim or
+    /// washed-out frames).
+    LowContrast,
     /// The same binary image, finder patterns searched on every row (small or rotated codes).
     Thorough,
-    /// The hybrid binarizer with a lower minimum block contrast (low-contrast codes).
-    LowContrast,
     /// The hybrid binary image with dark and light swapped (light-on-dark codes).
     Inverted,
     /// Contrast stretch, then a local-mean threshold over a wide window (shadow, glare, low light).
@@ -35,7 +36,7 @@ pub enum Pass {
     RegionGlobal,
     /// The same crop, local-mean thresholds at two window sizes proportional to the module size.
     RegionLocal,
-    /// The same crop sharpened (unsharp mask at module scale) before thresholding (blur, motion).
+    /// The same crop sharpened (unsharp mask at module scale) before thresholding (blur).
     RegionSharpened,
 }
 
@@ -71,6 +72,8 @@ const IDENTITY: Frame = Frame {
     offset: (0.0, 0.0),
 };
 
+/// Below this 2nd-98th percentile luminance spread the low-contrast pass runs.
+const LOW_SPREAD: u8 = 128;
 /// Most regions retried per frame.
 const MAX_REGIONS: usize = 4;
 /// Largest crop (after upscaling) the region passes work on, in pixels.
@@ -96,11 +99,18 @@ pub(crate) fn run(img: &Luma, opts: &ReadOptions) -> Result<Vec<QrCode>, ReadErr
     if let Some(c) = try_pass(&mut ev, Pass::Hybrid, hybrid.as_ref(), IDENTITY, false) {
         return Ok(c);
     }
-    if let Some(c) = try_pass(&mut ev, Pass::Thorough, hybrid.as_ref(), IDENTITY, true) {
-        return Ok(c);
+    // A dim or washed-out frame (narrow histogram, estimated from a 1/16 sample): zxing's minimum
+    // block range scaled to the frame's own spread, the decision a contrast stretch followed by the
+    // usual binarizer would make, without writing a stretched copy.
+    let spread = image_ops::sampled_spread(img);
+    if spread < LOW_SPREAD {
+        let low_range = (image_ops::MIN_DYNAMIC_RANGE * u32::from(spread) / 255).max(2);
+        let bits = image_ops::hybrid(img, low_range);
+        if let Some(c) = try_pass(&mut ev, Pass::LowContrast, bits.as_ref(), IDENTITY, false) {
+            return Ok(c);
+        }
     }
-    let low = image_ops::hybrid(img, 6);
-    if let Some(c) = try_pass(&mut ev, Pass::LowContrast, low.as_ref(), IDENTITY, false) {
+    if let Some(c) = try_pass(&mut ev, Pass::Thorough, hybrid.as_ref(), IDENTITY, true) {
         return Ok(c);
     }
     if let Some(b) = hybrid.as_mut() {

@@ -186,9 +186,7 @@ pub(crate) fn local_mean(img: &Luma, r: usize, k: u32) -> Option<BitMatrix> {
         let y0 = y.saturating_sub(r);
         let x1 = (x + r + 1).min(w);
         let y1 = (y + r + 1).min(h);
-        let sum = ii[y1 * stride + x1] + ii[y0 * stride + x0]
-            - ii[y0 * stride + x1]
-            - ii[y1 * stride + x0];
+        let sum = u64::from(window_sum(&ii, stride, (x0, y0), (x1, y1)));
         let n = ((x1 - x0) * (y1 - y0)) as u64;
         // dark if v < mean * (1 - k/100)
         u64::from(v) * n * 100 < sum * u64::from(100 - k)
@@ -205,11 +203,9 @@ pub(crate) fn box_blur(img: &Luma, r: usize) -> Luma<'static> {
         let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
         for x in 0..w {
             let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
-            let sum = ii[y1 * stride + x1] + ii[y0 * stride + x0]
-                - ii[y0 * stride + x1]
-                - ii[y1 * stride + x0];
+            let sum = window_sum(&ii, stride, (x0, y0), (x1, y1));
             // A mean of u8 values fits u8.
-            out[y * w + x] = (sum / ((x1 - x0) * (y1 - y0)) as u64) as u8;
+            out[y * w + x] = (sum / ((x1 - x0) * (y1 - y0)) as u32) as u8;
         }
     }
     Luma::new(w, h, out)
@@ -230,18 +226,37 @@ pub(crate) fn sharpen(img: &Luma, r: usize, amount_tenths: i32) -> Luma<'static>
     Luma::new(img.width, img.height, out)
 }
 
-fn integral(img: &Luma) -> Vec<u64> {
+/// Summed-area table, `(w + 1) x (h + 1)`, in wrapping `u32` arithmetic: the totals of a large
+/// image overflow, but every window sum we take is far below 2^32, and wrapping differences of
+/// wrapping sums are exact for such windows.
+fn integral(img: &Luma) -> Vec<u32> {
     let w = img.width;
     let stride = w + 1;
-    let mut ii = vec![0u64; stride * (img.height + 1)];
+    let mut ii = vec![0u32; stride * (img.height + 1)];
     for y in 0..img.height {
-        let mut row = 0u64;
+        let mut row = 0u32;
+        let src = img.row(y);
+        let (above, below) = ii.split_at_mut((y + 1) * stride);
+        let above = &above[y * stride..];
         for x in 0..w {
-            row += u64::from(img.data[y * w + x]);
-            ii[(y + 1) * stride + x + 1] = ii[y * stride + x + 1] + row;
+            row = row.wrapping_add(u32::from(src[x]));
+            below[x + 1] = above[x + 1].wrapping_add(row);
         }
     }
     ii
+}
+
+/// Sum over `[x0, x1) x [y0, y1)` from a table built by [`integral`].
+fn window_sum(
+    ii: &[u32],
+    stride: usize,
+    (x0, y0): (usize, usize),
+    (x1, y1): (usize, usize),
+) -> u32 {
+    ii[y1 * stride + x1]
+        .wrapping_add(ii[y0 * stride + x0])
+        .wrapping_sub(ii[y0 * stride + x1])
+        .wrapping_sub(ii[y1 * stride + x0])
 }
 
 pub(crate) fn histogram(data: &[u8]) -> [u64; 256] {
@@ -293,6 +308,17 @@ pub(crate) fn percentile(hist: &[u64; 256], p: u64) -> u8 {
         }
     }
     255
+}
+
+/// 2nd-98th percentile spread of luminance over every 4th pixel of every 4th row.
+pub(crate) fn sampled_spread(img: &Luma) -> u8 {
+    let mut hist = [0u64; 256];
+    for y in (0..img.height).step_by(4) {
+        for &v in img.row(y).iter().step_by(4) {
+            hist[v as usize] += 1;
+        }
+    }
+    percentile(&hist, 98).saturating_sub(percentile(&hist, 2))
 }
 
 /// Linear contrast stretch mapping the 1st..99th percentile to 0..255.
