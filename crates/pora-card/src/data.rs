@@ -10,10 +10,10 @@ use serde::{Deserialize, Deserializer};
 #[non_exhaustive]
 pub enum PermitKind {
     /// ITAS, *Izin Tinggal Terbatas*: limited stay permit (card: KITAS).
-    #[serde(rename = "ITAS", alias = "itas", alias = "Itas")]
+    #[serde(rename = "ITAS", alias = "itas", alias = "Itas", alias = "KITAS")]
     Itas,
     /// ITAP, *Izin Tinggal Tetap*: permanent stay permit (card: KITAP).
-    #[serde(rename = "ITAP", alias = "itap", alias = "Itap")]
+    #[serde(rename = "ITAP", alias = "itap", alias = "Itap", alias = "KITAP")]
     Itap,
 }
 
@@ -47,11 +47,11 @@ impl PermitKind {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
 #[non_exhaustive]
 pub enum Sex {
-    /// Male, *laki-laki*.
-    #[serde(rename = "M", alias = "m")]
+    /// Male, *laki-laki* (`L` is accepted too).
+    #[serde(rename = "M", alias = "m", alias = "L")]
     Male,
-    /// Female, *perempuan*.
-    #[serde(rename = "F", alias = "f")]
+    /// Female, *perempuan* (`P` is accepted too).
+    #[serde(rename = "F", alias = "f", alias = "P")]
     Female,
     /// Unspecified.
     #[serde(rename = "X", alias = "x")]

@@ -559,6 +559,12 @@ fn card_data_deserializes_from_json() {
     assert_eq!(data.effective_issue_date(), date("2025-02-01"));
     assert!(serde_json::from_str::<CardData>(&json.replace("1990-05-17", "1990-02-30")).is_err());
     assert_eq!(data.photo, None);
+    // Indonesian codes are understood too: KITAP, P (perempuan).
+    let indonesian = json
+        .replace(r#""ITAP""#, r#""KITAP""#)
+        .replace(r#""F""#, r#""P""#);
+    let same: CardData = serde_json::from_str(&indonesian).unwrap();
+    assert_eq!(same, data);
     card_pdf(&data).unwrap();
 
     // The photo travels as base64 (here a 2x2 PNG, as a data URL).
