@@ -146,6 +146,42 @@ fn reads_rgba_and_encoded_formats() {
 }
 
 #[test]
+fn reads_lossless_webp() {
+    let (w, h, px, _) = render(TEXT, 4, 5);
+    let rgba: Vec<u8> = px.iter().flat_map(|&v| [v, v, v, 255]).collect();
+    let mut bytes = Vec::new();
+    image::codecs::webp::WebPEncoder::new_lossless(&mut bytes)
+        .encode(&rgba, w, h, image::ExtendedColorType::Rgba8)
+        .expect("encode");
+    let codes = read_image(&bytes, &ReadOptions::default()).expect("decodes");
+    assert_eq!(codes[0].text, TEXT);
+}
+
+#[test]
+fn reads_every_code_in_a_frame() {
+    let (w, h, a, _) = render(TEXT, 4, 5);
+    let (_, _, b, _) = render("PR1:SECOND CODE 42", 4, 5);
+    let (w, h) = (w as usize, h as usize);
+    // Side by side on one frame.
+    let mut frame = vec![230u8; 2 * w * h];
+    for y in 0..h {
+        frame[y * 2 * w..y * 2 * w + w].copy_from_slice(&a[y * w..(y + 1) * w]);
+        frame[y * 2 * w + w..(y + 1) * 2 * w].copy_from_slice(&b[y * w..(y + 1) * w]);
+    }
+    let codes =
+        read_luma(2 * w as u32, h as u32, &frame, &ReadOptions::default()).expect("decodes");
+    let mut texts: Vec<&str> = codes.iter().map(|c| c.text.as_str()).collect();
+    texts.sort_unstable();
+    assert_eq!(
+        texts,
+        [
+            "PR1:6BFOXN*TS0BI$ZDFRH%-Q7OC.Q4AWE0KB5%EI4HB5F$T2GG0AR%",
+            "PR1:SECOND CODE 42"
+        ]
+    );
+}
+
+#[test]
 fn reads_inverted_codes() {
     let (w, h, px, _) = render(TEXT, 4, 5);
     let inv: Vec<u8> = px.iter().map(|&v| 255 - v).collect();
@@ -296,6 +332,33 @@ fn decompression_bomb_is_rejected_before_allocation() {
     assert!(matches!(
         read_image(&png_header(8000, 8000), &opts),
         Err(ReadError::TooLarge { .. })
+    ));
+}
+
+#[test]
+fn jpeg_bomb_is_rejected_from_its_frame_header() {
+    // SOI, then a baseline SOF0 claiming 60000 x 60000 with 3 components, then nothing.
+    let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x11, 0x08];
+    jpeg.extend(60_000u16.to_be_bytes());
+    jpeg.extend(60_000u16.to_be_bytes());
+    jpeg.extend([3, 1, 0x11, 0, 2, 0x11, 1, 3, 0x11, 1]);
+    assert!(matches!(
+        read_image(&jpeg, &ReadOptions::default()),
+        Err(ReadError::TooLarge {
+            width: 60_000,
+            height: 60_000,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn limits_are_configurable() {
+    let mut opts = ReadOptions::default();
+    opts.max_width = 100;
+    assert!(matches!(
+        read_image(&encoded_png(), &opts),
+        Err(ReadError::TooLarge { max_width: 100, .. })
     ));
 }
 
