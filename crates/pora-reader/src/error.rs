@@ -107,3 +107,36 @@ pub enum NoCodeReason {
     #[error("no QR code finder patterns found")]
     NotFound,
 }
+
+impl ReadError {
+    /// Stable machine code (for logs, the CLI and the browser), one per variant; a `NoCode` error
+    /// reports its reason's code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Empty => "empty",
+            Self::NotAnImage => "not_an_image",
+            Self::Unsupported { .. } => "unsupported",
+            Self::Truncated { .. } => "truncated",
+            Self::Corrupt { .. } => "corrupt",
+            Self::TooLarge { .. } => "too_large",
+            Self::BadFrameLength { .. } => "bad_frame_length",
+            Self::NoCode(reason) => reason.code(),
+        }
+    }
+}
+
+impl NoCodeReason {
+    /// Stable machine code, one per variant.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::ImageTooSmall { .. } => "image_too_small",
+            Self::CodeTooSmall { .. } => "code_too_small",
+            Self::TooDark { .. } => "too_dark",
+            Self::LowContrast { .. } => "low_contrast",
+            Self::TooBlurry { .. } => "too_blurry",
+            Self::Unreadable => "unreadable",
+            Self::NotAlphanumeric => "not_alphanumeric",
+            Self::NotFound => "not_found",
+        }
+    }
+}

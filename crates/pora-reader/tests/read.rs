@@ -247,6 +247,56 @@ fn blank_and_tiny_frames_explain_why() {
 }
 
 #[test]
+fn tiny_and_blurred_codes_explain_why() {
+    let opts = ReadOptions::default();
+    // 0.86 pixels per module (a 6 px/module render area-averaged by 7): too small to sample.
+    let (w, _, px, _) = render(TEXT, 10, 6);
+    let (side, small) = (w as usize, w as usize / 7);
+    let mut tiny = vec![0u8; small * small];
+    for y in 0..small {
+        for x in 0..small {
+            let mut s = 0u32;
+            for yy in 0..7 {
+                for xx in 0..7 {
+                    s += u32::from(px[(y * 7 + yy) * side + x * 7 + xx]);
+                }
+            }
+            tiny[y * small + x] = (s / 49) as u8;
+        }
+    }
+    let r = read_luma(small as u32, small as u32, &tiny, &opts);
+    assert!(
+        matches!(r, Err(ReadError::NoCode(NoCodeReason::CodeTooSmall { .. }))),
+        "{r:?}"
+    );
+    // A code smeared far beyond recognition: 9x9 box blur applied three times at 2 px per module.
+    let (w, h, mut px, _) = render(TEXT, 10, 2);
+    let side = w as usize;
+    for _ in 0..3 {
+        let src = px.clone();
+        for y in 0..side {
+            for x in 0..side {
+                let mut s = 0u32;
+                let mut n = 0u32;
+                for yy in y.saturating_sub(4)..(y + 5).min(side) {
+                    for xx in x.saturating_sub(4)..(x + 5).min(side) {
+                        s += u32::from(src[yy * side + xx]);
+                        n += 1;
+                    }
+                }
+                px[y * side + x] = (s / n) as u8;
+            }
+        }
+    }
+    let r = read_luma(w, h, &px, &opts);
+    assert!(
+        matches!(r, Err(ReadError::NoCode(NoCodeReason::TooBlurry { .. }))),
+        "{r:?}"
+    );
+    assert_eq!(r.map(|_| ()).map_err(|e| e.code()), Err("too_blurry"));
+}
+
+#[test]
 fn frame_length_and_zero_size_are_checked() {
     let opts = ReadOptions::default();
     assert_eq!(read_luma(0, 10, &[], &opts), Err(ReadError::Empty));
