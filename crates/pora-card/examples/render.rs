@@ -1,5 +1,7 @@
 //! Writes sample documents: `cargo run -p pora-card --example render -- /tmp/card` gives
-//! `/tmp/card-kitas.{pdf,png}`, `/tmp/card-kitap.{pdf,png}`, `/tmp/card-eitas.{pdf,png}`, ...
+//! `/tmp/card-kitas.{pdf,png}` (card) and `/tmp/card-ekitas.{pdf,png}` (A4 e-permit), the same
+//! for `kitap`, `li` (CJK name), `photo` (with a photo) and `long` (overlong values).
+//! `... --example render -- /tmp/out permit.json` renders one permit from a JSON file instead.
 
 use pora_card::{CardData, Date, PermitKind, Sex};
 
@@ -146,6 +148,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let prefix = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "/tmp/card".into());
+    if let Some(json_path) = std::env::args().nth(2) {
+        // Render one permit described by a JSON file (the `CardData` fields).
+        let data: CardData = serde_json::from_str(&std::fs::read_to_string(&json_path)?)?;
+        std::fs::write(format!("{prefix}.pdf"), pora_card::card_pdf(&data)?)?;
+        std::fs::write(format!("{prefix}.png"), pora_card::card_png(&data, 300)?)?;
+        std::fs::write(format!("{prefix}-e.pdf"), pora_card::epermit_pdf(&data)?)?;
+        std::fs::write(
+            format!("{prefix}-e.png"),
+            pora_card::epermit_png(&data, 150)?,
+        )?;
+        println!("wrote {prefix}.{{pdf,png}} and {prefix}-e.{{pdf,png}}");
+        return Ok(());
+    }
     let mut with_photo = tanaka();
     with_photo.full_name = "SATO YUKI".into();
     with_photo.sex = Sex::Female;
