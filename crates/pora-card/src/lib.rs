@@ -294,6 +294,50 @@ mod tests {
         }
     }
 
+    fn any_text(max: usize) -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        proptest::collection::vec(any::<char>(), 0..max).prop_map(|v| v.into_iter().collect())
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 64, ..Default::default() })]
+
+        /// Arbitrary Unicode in every text field lays out within the page, or fails with a typed
+        /// error; never panics.
+        #[test]
+        fn arbitrary_text_lays_out_or_fails_typed(
+            name in any_text(300),
+            address in any_text(600),
+            place in any_text(80),
+            number in any_text(24),
+            office in any_text(120),
+            qr in any_text(400),
+        ) {
+            let mut data = sample(false);
+            data.full_name = name;
+            data.address = address;
+            data.place_of_birth = place;
+            data.permit_number = number;
+            data.issuing_office = office;
+            data.qr_text = qr;
+            let fonts = Fonts::new();
+            for page in [card::layout(&data, &fonts), epermit::layout(&data, &fonts)] {
+                match page {
+                    Ok(page) => {
+                        for (x0, y0, x1, y1, text) in text_boxes(&page, &fonts) {
+                            let inside = x0 >= 0.0 && y0 >= 0.0 && x1 <= page.width && y1 <= page.height;
+                            proptest::prop_assert!(inside, "{text:?} off the page");
+                        }
+                    }
+                    Err(CardError::EmptyField(_))
+                    | Err(CardError::FieldTooLong { .. })
+                    | Err(CardError::QrTooLong { .. }) => {}
+                    Err(other) => proptest::prop_assert!(false, "unexpected error: {other}"),
+                }
+            }
+        }
+    }
+
     #[test]
     fn qr_versions_fit_the_layouts() {
         // A 300-character Base45 credential is version 10 or 11 at level M; both documents
