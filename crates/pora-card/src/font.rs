@@ -16,6 +16,9 @@ const FALLBACK_TTF: Option<&[u8]> = Some(include_bytes!("../fonts/DroidSansFallb
 #[cfg(not(feature = "cjk"))]
 const FALLBACK_TTF: Option<&[u8]> = None;
 
+/// Stroke width, in em, that emboldens fallback glyphs (which have no bold face) in bold text.
+pub(crate) const FAKE_BOLD_EM: f32 = 0.04;
+
 /// Millimetres per typographic point.
 pub(crate) const MM_PER_PT: f32 = 25.4 / 72.0;
 

@@ -4,11 +4,11 @@
 use std::collections::BTreeMap;
 
 use pdf_writer::types::{
-    CidFontType, FontFlags, LineCapStyle, LineJoinStyle, SystemInfo, UnicodeCmap,
+    CidFontType, FontFlags, LineCapStyle, LineJoinStyle, SystemInfo, TextRenderingMode, UnicodeCmap,
 };
 use pdf_writer::{Content, Filter, Name, Pdf, Rect, Ref, Str};
 
-use crate::font::{FontKind, Fonts};
+use crate::font::{FontKind, Fonts, FAKE_BOLD_EM};
 use crate::layout::{Item, Page, Path, Seg};
 
 /// Points per millimetre.
@@ -130,7 +130,17 @@ pub(crate) fn render(page: &Page, fonts: &Fonts, title: &str) -> Vec<u8> {
                         }
                     }
                     c.set_font(font_name(face), *size_pt);
+                    // The fallback face has no bold: emboldened by stroking its outline too.
+                    let embolden = *font == FontKind::Bold && face == FontKind::Fallback;
+                    if embolden {
+                        c.set_stroke_rgb(r, g, b);
+                        c.set_line_width(round(size_pt * FAKE_BOLD_EM));
+                        c.set_text_rendering_mode(TextRenderingMode::FillStroke);
+                    }
                     c.show(Str(&bytes));
+                    if embolden {
+                        c.set_text_rendering_mode(TextRenderingMode::Fill);
+                    }
                 }
                 c.end_text();
             }

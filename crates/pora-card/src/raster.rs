@@ -9,7 +9,7 @@ use tiny_skia::{
 };
 
 use crate::error::CardError;
-use crate::font::{FontKind, Fonts, MM_PER_PT};
+use crate::font::{FontKind, Fonts, FAKE_BOLD_EM, MM_PER_PT};
 use crate::layout::{Item, Page, Path, Rgb, Seg};
 
 /// Converts a layout path (mm) into a tiny-skia path (also mm; scaled by the transform).
@@ -108,6 +108,15 @@ pub(crate) fn render(page: &Page, fonts: &Fonts, dpi: u32) -> Result<Vec<u8>, Ca
                         let t = Transform::from_row(scale, 0.0, 0.0, -scale, pen, *baseline)
                             .post_scale(s, s);
                         pixmap.fill_path(path, &p, FillRule::Winding, t, mask);
+                        if *font == FontKind::Bold && g.font == FontKind::Fallback {
+                            // The fallback face has no bold: emboldened by stroking its outline.
+                            let stroke = Stroke {
+                                width: FAKE_BOLD_EM * fonts.units_per_em(g.font),
+                                line_join: LineJoin::Round,
+                                ..Stroke::default()
+                            };
+                            pixmap.stroke_path(path, &p, &stroke, t, mask);
+                        }
                     }
                     pen += g.advance_em * size_mm;
                 }
