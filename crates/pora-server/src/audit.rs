@@ -94,6 +94,35 @@ pub fn spawn_head_signer(state: AppState) -> tokio::task::JoinHandle<()> {
     })
 }
 
+/// Starts the hourly job that raises week-ahead expiry reminders (alerts of kind `expiring`).
+pub fn spawn_reminders(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let now = pora_store::model::now_unix();
+            let result = async {
+                let mut tx = state.store.tx().await?;
+                let n = pora_store::repo::raise_expiry_alerts(
+                    &mut tx,
+                    pora_store::model::Date::from_unix(now),
+                    7,
+                    now,
+                )
+                .await?;
+                tx.commit().await.map_err(pora_store::StoreError::from)?;
+                Ok::<u64, pora_store::StoreError>(n)
+            }
+            .await;
+            match result {
+                Ok(n) if n > 0 => tracing::info!(raised = n, "expiry reminders"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "expiry reminders failed"),
+            }
+        }
+    })
+}
+
 /// `GET /api/v1/audit`: entries, newest first (the listing is itself audited).
 pub async fn list(
     State(state): State<AppState>,

@@ -46,6 +46,7 @@ pub async fn serve_state(state: AppState) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     tracing::info!(%addr, db = %state.config.redacted_db_url(), "pora server listening");
     let signer = audit::spawn_head_signer(state.clone());
+    let reminders = audit::spawn_reminders(state.clone());
     let app = router(state.clone());
     axum::serve(
         listener,
@@ -55,6 +56,7 @@ pub async fn serve_state(state: AppState) -> anyhow::Result<()> {
     .await
     .context("serving HTTP")?;
     signer.abort();
+    reminders.abort();
     // Sign the final head so that truncation after shutdown is caught too.
     if let Err(e) = state.sign_audit_head().await {
         tracing::warn!(error = %e, "could not sign the final audit head");

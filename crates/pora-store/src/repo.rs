@@ -1558,6 +1558,23 @@ pub async fn open_alerts(c: &mut Conn, office_id: Option<i64>, page: Page) -> Re
     .await?)
 }
 
+/// Raises an `expiring` alert for every active permit whose last day falls within `days` of `today`
+/// and that has no open one yet (the week-ahead expiry reminders); returns how many were raised.
+pub async fn raise_expiry_alerts(c: &mut Conn, today: Date, days: i64, at: i64) -> Result<u64> {
+    let r = sqlx::query(
+        "INSERT INTO alerts (kind, office_id, permit_id, foreigner_id, created_at, details) \
+         SELECT 'expiring', p.issuing_office_id, p.id, p.foreigner_id, $1, '{\"reminder\":true}' FROM permits p \
+         WHERE p.status = 'active' AND p.valid_until >= $2 AND p.valid_until <= $3 \
+         AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.permit_id = p.id AND a.kind = 'expiring' AND a.resolved_at IS NULL)",
+    )
+    .bind(at)
+    .bind(today.to_string())
+    .bind(today.add_days(days).to_string())
+    .execute(c)
+    .await?;
+    Ok(r.rows_affected())
+}
+
 /// Row counts of the main tables (for `/metrics` and the demo summary).
 pub async fn table_counts(c: &mut Conn) -> Result<Vec<(&'static str, i64)>> {
     let mut out = Vec::new();

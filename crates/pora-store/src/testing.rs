@@ -115,6 +115,15 @@ impl TestDb {
     }
 }
 
+/// Runs raw SQL through the write pool, as someone with direct database access would (tests of
+/// tampering); panics on error.
+pub async fn exec_raw(store: &Store, sql: &str) {
+    sqlx::raw_sql(sql)
+        .execute(store.writer())
+        .await
+        .expect("raw SQL");
+}
+
 /// Runs `body` against a fresh SQLite store and, when reachable, a fresh PostgreSQL database;
 /// databases are dropped even when the body panics (the panic is then resumed).
 pub async fn on_both<F, Fut>(body: F)

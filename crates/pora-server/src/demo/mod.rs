@@ -375,6 +375,11 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
     tx.commit().await?;
     state.ensure_office_signer(office, "BKS").await?;
 
+    tracing::info!(
+        phase = "setup",
+        ms = started.elapsed().as_millis() as u64,
+        "demo"
+    );
     // People and devices.
     let mut logins = Vec::new();
     let user = |role: Role, name: &str| DemoLogin {
@@ -445,6 +450,11 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
     }
     tx.commit().await?;
 
+    tracing::info!(
+        phase = "users",
+        ms = started.elapsed().as_millis() as u64,
+        "demo"
+    );
     let visa: Vec<VisaIndex> = {
         let mut c = state.store.conn().await?;
         let mut v = Vec::new();
@@ -817,6 +827,11 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
         });
     }
 
+    tracing::info!(
+        phase = "registry",
+        ms = started.elapsed().as_millis() as u64,
+        "demo"
+    );
     // Credentials for permits that are in force or suspended (the others would only verify as revoked).
     for h in holders.iter().filter(|h| {
         matches!(
@@ -829,6 +844,11 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
             .map_err(|e| anyhow::anyhow!("signing demo credential {}: {}", h.number, e.message))?;
     }
 
+    tracing::info!(
+        phase = "credentials",
+        ms = started.elapsed().as_millis() as u64,
+        "demo"
+    );
     // A year of supervision: monthly written orders, field checks with positions, stay reports.
     let n_checks = ((3000.0 * scale).round() as i64).max(12);
     let mut orders = Vec::new();
@@ -1005,6 +1025,11 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
     }
     tx.commit().await?;
 
+    tracing::info!(
+        phase = "supervision",
+        ms = started.elapsed().as_millis() as u64,
+        "demo"
+    );
     // The foreigner's own login: the first holder with a valid permit.
     if let Some(h) = holders
         .iter()

@@ -6,3 +6,4 @@ mod app;
 mod auth;
 mod demo;
 mod flows;
+mod ops;

@@ -156,6 +156,25 @@ async fn search_and_expiry() {
         drop(c);
 
         let mut tx = store.tx().await.unwrap();
+        // Week-ahead reminders: A1 ends 2026-03-01; raised once, not twice.
+        assert_eq!(
+            repo::raise_expiry_alerts(&mut tx, d("2026-02-24"), 7, T0)
+                .await
+                .unwrap(),
+            1
+        );
+        assert_eq!(
+            repo::raise_expiry_alerts(&mut tx, d("2026-02-25"), 7, T0)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            repo::raise_expiry_alerts(&mut tx, d("2026-02-01"), 7, T0)
+                .await
+                .unwrap(),
+            0
+        );
         let n = repo::expire_due(&mut tx, d("2026-10-01"), T0)
             .await
             .unwrap();
