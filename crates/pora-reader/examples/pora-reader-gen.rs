@@ -7,7 +7,9 @@
 //! per line). The payload looks exactly like a permit credential: `PR1:` + Base45 (RFC 9285) of
 //! 190–204 random bytes, encoded as QR version 10, EC level M, alphanumeric mode. A 1920x1080 photo
 //! holds an ID-1 card (light background, header band, photo box, text-like blocks) with the code on
-//! it, seen through a pinhole camera; each class then adds one degradation. `crop` cuts the photo to
+//! it, seen through a pinhole camera; each class then adds one degradation, except `field`, which
+//! combines the officer's conditions: dim light, sensor noise, hand shake, an angle, a small glare
+//! and a cheap phone's JPEG. `crop` cuts the photo to
 //! the card's surroundings (for the small fixed test set).
 
 use std::fmt::Write as _;
@@ -49,6 +51,7 @@ const CLASSES: &[&str] = &[
     "occlusion",
     "low-light",
     "damaged",
+    "field",
 ];
 
 const B45: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
@@ -308,6 +311,7 @@ fn make(class: &'static str, rng: &mut ChaCha8Rng, quality: u8, crop: bool) -> S
     let module_px = match class {
         "small-2px" => rng.gen_range(1.9..2.1),
         "small-1.5px" => rng.gen_range(1.45..1.6),
+        "field" => rng.gen_range(2.5..4.0),
         _ => rng.gen_range(3.5..6.0),
     };
     let card_px = module_px * MODULES as f64 * CARD_W / QR_SIZE;
@@ -323,6 +327,11 @@ fn make(class: &'static str, rng: &mut ChaCha8Rng, quality: u8, crop: bool) -> S
             pitch = rng.gen_range(-20.0..20.0);
         }
         "rotation" => roll = rng.gen_range(20.0..340.0),
+        "field" => {
+            yaw = rng.gen_range(20.0..35.0) * if rng.gen() { 1.0 } else { -1.0 };
+            pitch = rng.gen_range(-15.0..15.0);
+            roll = rng.gen_range(-25.0..25.0);
+        }
         _ => {}
     }
     let half = card_px * 0.75;
@@ -422,6 +431,21 @@ fn make(class: &'static str, rng: &mut ChaCha8Rng, quality: u8, crop: bool) -> S
         }
         _ => {}
     }
+    if class == "field" {
+        // A smaller highlight on the laminate.
+        let r = rng.gen_range(0.06..0.11) * qr_px;
+        let (cx, cy) = (
+            qr_centre.0 + rng.gen_range(-0.3..0.3) * qr_px,
+            qr_centre.1 + rng.gen_range(-0.3..0.3) * qr_px,
+        );
+        let amp = rng.gen_range(0.7..1.2);
+        for y in 0..H {
+            for x in 0..W {
+                let d2 = (x as f64 - cx).powi(2) + (y as f64 - cy).powi(2);
+                img[y * W + x] += amp * (-d2 / (2.0 * r * r)).exp();
+            }
+        }
+    }
     // Optics: every photo is slightly soft.
     img = blur(&img, 0.6);
     match class {
@@ -441,6 +465,18 @@ fn make(class: &'static str, rng: &mut ChaCha8Rng, quality: u8, crop: bool) -> S
                 *v = mid + (*v - 0.5) * k;
             }
         }
+        "field" => {
+            // Dim hall, hand shake, cheap sensor: some motion, low exposure (noise added below).
+            img = motion(
+                &img,
+                ((module_px * rng.gen_range(0.6..1.1)) as usize).max(2),
+                rng.gen_range(0.0..std::f64::consts::PI),
+            );
+            let k = rng.gen_range(0.2..0.35);
+            for v in &mut img {
+                *v *= k;
+            }
+        }
         "low-light" => {
             let k = rng.gen_range(0.1..0.16);
             for v in &mut img {
@@ -454,6 +490,7 @@ fn make(class: &'static str, rng: &mut ChaCha8Rng, quality: u8, crop: bool) -> S
         "noise-1" => 12.0,
         "noise-2" => 24.0,
         "low-light" => 4.0,
+        "field" => 7.0,
         _ => 2.0,
     } / 255.0;
     let tint = [1.0, 0.97, 0.92];
@@ -478,7 +515,11 @@ fn make(class: &'static str, rng: &mut ChaCha8Rng, quality: u8, crop: bool) -> S
             }
         }
     }
-    let q = if class == "jpeg-20" { 20 } else { quality };
+    let q = match class {
+        "jpeg-20" => 20,
+        "field" => 60,
+        _ => quality,
+    };
     let mut out = Vec::new();
     JpegEncoder::new_with_quality(&mut out, q)
         .encode(&rgb, cw as u32, ch as u32, image::ExtendedColorType::Rgb8)

@@ -44,6 +44,9 @@ pub(crate) fn decode_bits(bits: &BitMatrix, try_harder: bool) -> Attempt {
     catch_unwind(AssertUnwindSafe(|| decode_bits_inner(bits, try_harder))).unwrap_or_default()
 }
 
+/// Drives rxing's detector and decoder directly rather than through its `Reader` trait: that gives
+/// us the symbol size (hence the version) and per-candidate failures, and it never builds an
+/// `RXingResult`, whose timestamp (`chrono::Utc::now`) would panic on wasm32-unknown-unknown.
 fn decode_bits_inner(bits: &BitMatrix, try_harder: bool) -> Attempt {
     let mut attempt = Attempt::default();
     let mut patterns = FindFinderPatterns(bits, try_harder);

@@ -8,6 +8,23 @@
 //!
 //! Untrusted input: image dimensions are checked against [`ReadOptions`] limits before any pixel
 //! buffer is allocated, and every failure is a typed [`ReadError`]. [`read_image`] is the fuzz entry.
+//!
+//! ```no_run
+//! use pora_reader::{read_image, ReadError, ReadOptions};
+//!
+//! let photo = std::fs::read("permit.jpg").expect("readable file");
+//! let opts = ReadOptions::default().with_require_alphanumeric(true);
+//! match read_image(&photo, &opts) {
+//!     Ok(codes) => {
+//!         for code in codes {
+//!             println!("v{} {:?} at {:?}: {}", code.version, code.ec_level, code.corners, code.text);
+//!         }
+//!     }
+//!     // Tell the officer what to change: "move closer", "more light", "hold still"...
+//!     Err(ReadError::NoCode(why)) => println!("no code ({}): {why}", why.code()),
+//!     Err(e) => println!("not a usable image ({}): {e}", e.code()),
+//! }
+//! ```
 
 #![forbid(unsafe_code)]
 
