@@ -6,6 +6,7 @@
 #   FUZZ_TARGET_DIR   cargo target dir for the fuzz build (default fuzz/target)
 #   CI                when set and no nightly toolchain exists, build with the stable toolchain and
 #                     RUSTC_BOOTSTRAP=1 instead of skipping
+#   FUZZ_STABLE=1     take that stable fallback even when nightly exists (to test it)
 # Needs: cargo-fuzz (installed here if missing), a nightly toolchain (or the CI fallback), a C++
 # compiler for libFuzzer, python3 for the seed corpora.
 set -euo pipefail
@@ -16,25 +17,25 @@ secs="${1:-10}"
 shift || true
 cd "$repo"
 
-if ! cargo fuzz --version >/dev/null 2>&1; then
-    echo "smoke: cargo-fuzz is missing; installing it (cargo install cargo-fuzz --locked, a few minutes)"
-    cargo install cargo-fuzz --locked
-fi
-
 toolchain=()
-if cargo +nightly --version >/dev/null 2>&1; then
+if [ "${FUZZ_STABLE:-}" != 1 ] && cargo +nightly --version >/dev/null 2>&1; then
     toolchain=(+nightly)
     echo "smoke: using $(cargo +nightly --version)"
-elif [ -n "${CI:-}" ]; then
+elif [ -n "${CI:-}" ] || [ "${FUZZ_STABLE:-}" = 1 ]; then
     # No nightly (a fresh machine has only the stable toolchain): the sanitizer and coverage flags
     # cargo-fuzz passes are -Z flags, which stable rustc accepts under RUSTC_BOOTSTRAP=1.
     export RUSTC_BOOTSTRAP=1
-    echo "smoke: no nightly toolchain; CI is set, so building with $(cargo --version) and RUSTC_BOOTSTRAP=1"
+    echo "smoke: no nightly toolchain in use; building with $(cargo --version) and RUSTC_BOOTSTRAP=1"
 else
     echo "smoke: NOTICE: no nightly toolchain, so the fuzz targets were not built or run."
     echo "smoke: install one (rustup toolchain install nightly), or run with CI=true to build with"
     echo "smoke: the stable toolchain under RUSTC_BOOTSTRAP=1."
     exit 0
+fi
+
+if ! cargo fuzz --version >/dev/null 2>&1; then
+    echo "smoke: cargo-fuzz is missing; installing it (cargo install cargo-fuzz --locked, a few minutes)"
+    cargo install cargo-fuzz --locked
 fi
 
 # cargo-fuzz defaults: optimized, debug assertions and overflow checks on, AddressSanitizer.
@@ -43,11 +44,15 @@ build_opts=(--target-dir "${FUZZ_TARGET_DIR:-$here/target}")
 
 if [ "$#" -gt 0 ]; then
     targets=("$@")
+    echo "smoke: building ${targets[*]}"
+    for t in "${targets[@]}"; do
+        cargo "${toolchain[@]}" fuzz build "${build_opts[@]}" "$t"
+    done
 else
     mapfile -t targets < <(cargo "${toolchain[@]}" fuzz list)
+    echo "smoke: building all ${#targets[@]} targets"
+    cargo "${toolchain[@]}" fuzz build "${build_opts[@]}"
 fi
-echo "smoke: building ${#targets[@]} targets"
-cargo "${toolchain[@]}" fuzz build "${build_opts[@]}"
 
 failed=()
 for t in "${targets[@]}"; do
