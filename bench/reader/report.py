@@ -41,7 +41,7 @@ def main():
     print("|---" * (len(readers) + 1) + "|")
     for c in classes + ["ALL"]:
         cells = []
-        best_peer = max((cell(by[(rd, c)])[0] for rd in readers if rd != "pora-reader"), default=0)
+        best_peer = max((cell(by[(rd, c)])[0] for rd in readers if not rd.startswith("pora-reader")), default=0)
         for rd in readers:
             ok, n, wrong = cell(by[(rd, c)])
             s = f"{ok}/{n}"
@@ -84,7 +84,7 @@ def main():
         print(f"Frames pora-reader decoded in its first pass: {len(first)}; median {statistics.median(pm):.2f} ms, "
               f"p90 {pct(pm, 90):.2f} ms.")
         for rd in readers:
-            if rd == "pora-reader":
+            if rd.startswith("pora-reader"):
                 continue
             zm = [r["ms"] for r in rows if r["reader"] == rd and r["file"] in first]
             if zm:
