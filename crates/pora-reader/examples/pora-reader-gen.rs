@@ -293,6 +293,18 @@ fn motion(img: &[f64], len: usize, angle: f64) -> Vec<f64> {
     out
 }
 
+/// Adds a specular highlight: a gaussian core of radius `r` and amplitude `amp` (above 1 it
+/// saturates) plus a three times wider sheen of amplitude `sheen`.
+fn highlight(img: &mut [f64], (cx, cy): (f64, f64), r: f64, amp: f64, sheen: f64) {
+    for y in 0..H {
+        for x in 0..W {
+            let d2 = (x as f64 - cx).powi(2) + (y as f64 - cy).powi(2);
+            img[y * W + x] +=
+                amp * (-d2 / (2.0 * r * r)).exp() + sheen * (-d2 / (18.0 * r * r)).exp();
+        }
+    }
+}
+
 struct Shot {
     class: &'static str,
     text: String,
@@ -421,13 +433,7 @@ fn make(class: &'static str, rng: &mut ChaCha8Rng, quality: u8, crop: bool) -> S
                 qr_centre.1 + rng.gen_range(-0.25..0.25) * qr_px,
             );
             let amp = rng.gen_range(1.0..1.6);
-            for y in 0..H {
-                for x in 0..W {
-                    let d2 = (x as f64 - cx).powi(2) + (y as f64 - cy).powi(2);
-                    img[y * W + x] +=
-                        amp * (-d2 / (2.0 * r * r)).exp() + 0.35 * (-d2 / (18.0 * r * r)).exp();
-                }
-            }
+            highlight(&mut img, (cx, cy), r, amp, 0.35);
         }
         _ => {}
     }
@@ -439,12 +445,7 @@ fn make(class: &'static str, rng: &mut ChaCha8Rng, quality: u8, crop: bool) -> S
             qr_centre.1 + rng.gen_range(-0.3..0.3) * qr_px,
         );
         let amp = rng.gen_range(0.7..1.2);
-        for y in 0..H {
-            for x in 0..W {
-                let d2 = (x as f64 - cx).powi(2) + (y as f64 - cy).powi(2);
-                img[y * W + x] += amp * (-d2 / (2.0 * r * r)).exp();
-            }
-        }
+        highlight(&mut img, (cx, cy), r, amp, 0.0);
     }
     // Optics: every photo is slightly soft.
     img = blur(&img, 0.6);
