@@ -7,7 +7,7 @@ use crate::diagnose::{diagnose, Evidence};
 use crate::engine::{decode_bits, Attempt};
 use crate::image_ops::{self, Luma};
 use crate::region;
-use crate::{is_qr_alphanumeric, QrCode, ReadError, ReadOptions};
+use crate::{is_qr_alphanumeric, NoCodeReason, QrCode, ReadError, ReadOptions};
 
 /// A cascade pass, in the order they are tried. Stable names for diagnostics and benchmarks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -74,6 +74,8 @@ const IDENTITY: Frame = Frame {
 
 /// Below this 2nd-98th percentile luminance spread the low-contrast pass runs.
 const LOW_SPREAD: u8 = 128;
+/// Largest frame read at full size (4K UHD).
+const MAX_WORK_PIXELS: usize = 3840 * 2160;
 /// Most regions retried per frame.
 const MAX_REGIONS: usize = 4;
 /// Largest crop (after upscaling) the region passes work on, in pixels.
@@ -84,6 +86,33 @@ const SHARPEN: [(f32, i32); 4] = [(0.7, 15), (0.5, 25), (1.0, 25), (1.0, 40)];
 
 /// Runs the cascade on `img`.
 pub(crate) fn run(img: &Luma, opts: &ReadOptions) -> Result<Vec<QrCode>, ReadError> {
+    // Bound the working memory (summed-area tables take 4 bytes a pixel): frames above 4K UHD are
+    // read at a reduced size. Codes in such photos are large; corners are mapped back.
+    let f = (1..=16)
+        .find(|f| (img.width / f) * (img.height / f) <= MAX_WORK_PIXELS)
+        .unwrap_or(16);
+    if f == 1 {
+        return run_at_size(img, opts);
+    }
+    let small = image_ops::downscale(img, f);
+    let scale = f as f32;
+    match run_at_size(&small, opts) {
+        Ok(mut codes) => {
+            for c in &mut codes {
+                c.corners = c.corners.map(|(x, y)| (x * scale, y * scale));
+            }
+            Ok(codes)
+        }
+        Err(ReadError::NoCode(NoCodeReason::CodeTooSmall { module_px })) => {
+            Err(ReadError::NoCode(NoCodeReason::CodeTooSmall {
+                module_px: module_px * scale,
+            }))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn run_at_size(img: &Luma, opts: &ReadOptions) -> Result<Vec<QrCode>, ReadError> {
     let mut ev = Evidence::default();
     if img.width < 21 || img.height < 21 {
         return Err(ReadError::NoCode(diagnose(img, &ev)));

@@ -182,6 +182,28 @@ fn reads_every_code_in_a_frame() {
 }
 
 #[test]
+fn large_frames_are_read_at_reduced_size_with_full_size_corners() {
+    let (cw, _, code, _) = render(TEXT, 4, 12);
+    let cw = cw as usize;
+    let (w, h) = (5000usize, 3000usize);
+    let (x0, y0) = (3100usize, 1700usize);
+    let mut frame = vec![200u8; w * h];
+    for y in 0..cw {
+        frame[(y0 + y) * w + x0..(y0 + y) * w + x0 + cw]
+            .copy_from_slice(&code[y * cw..(y + 1) * cw]);
+    }
+    let codes = read_luma(w as u32, h as u32, &frame, &ReadOptions::default()).expect("decodes");
+    let (x, y) = codes[0].corners[0];
+    // The symbol starts 4 modules (48 px) into the rendered block.
+    let (ex, ey) = ((x0 + 48) as f32, (y0 + 48) as f32);
+    assert!(
+        (x - ex).abs() < 8.0 && (y - ey).abs() < 8.0,
+        "{:?}",
+        codes[0].corners
+    );
+}
+
+#[test]
 fn reads_inverted_codes() {
     let (w, h, px, _) = render(TEXT, 4, 5);
     let inv: Vec<u8> = px.iter().map(|&v| 255 - v).collect();
