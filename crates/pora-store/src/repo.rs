@@ -729,6 +729,16 @@ pub async fn issue_permit(
     actor_id: Option<i64>,
     at: i64,
 ) -> Result<i64> {
+    Ok(issue_permit_indexed(c, p, actor_id, at).await?.0)
+}
+
+/// Like [`issue_permit`]; returns `(id, status_list_index)`.
+pub async fn issue_permit_indexed(
+    c: &mut Conn,
+    p: &NewPermit,
+    actor_id: Option<i64>,
+    at: i64,
+) -> Result<(i64, i64)> {
     if p.valid_from > p.valid_until {
         return Err(StoreError::Invalid {
             field: "valid_until",
@@ -783,7 +793,7 @@ pub async fn issue_permit(
         "{}",
     )
     .await?;
-    Ok(id)
+    Ok((id, index))
 }
 
 #[allow(clippy::too_many_arguments)]

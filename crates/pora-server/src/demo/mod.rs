@@ -345,7 +345,6 @@ struct Holder {
     desa: usize,
     position: (f64, f64),
     permit_id: i64,
-    number: String,
     status: PermitStatus,
     valid_until: Date,
 }
@@ -506,7 +505,7 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
 
     // Sponsors: companies per estate, and Indonesian spouses for family permits.
     let n_companies = ((160.0 * scale).ceil() as usize).max(5);
-    let mut companies: Vec<(i64, usize)> = Vec::new(); // (sponsor id, estate)
+    let mut companies: Vec<(i64, usize, String)> = Vec::new(); // (sponsor id, estate, NIB)
     for i in 0..n_companies {
         let estate = i % ESTATES.len();
         let name = format!(
@@ -539,9 +538,10 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
             now,
         )
         .await?;
+        let nib = rng.digits(13);
         let s = NewSponsor::Company {
             name: format!("{name} {}", i + 1),
-            nib: Nib::parse("nib", &rng.digits(13))?,
+            nib: Nib::parse("nib", &nib)?,
             npwp: Npwp::parse("npwp", &format!("0{}", rng.digits(15)))?,
         };
         let sid =
@@ -555,7 +555,7 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
             now,
         )
         .await?;
-        companies.push((sid, estate));
+        companies.push((sid, estate, nib));
     }
 
     let n_itas = ((7000.0 * scale).round() as usize).max(20);
@@ -563,6 +563,7 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
     let mut holders: Vec<Holder> = Vec::with_capacity(n_itas + n_itap);
     let mut samples = Vec::new();
     let mut person_sponsors = 0u64;
+    let mut to_sign: Vec<(i64, pora_core::Permit)> = Vec::new();
     for i in 0..(n_itas + n_itap) {
         let itap = i >= n_itas;
         let nat = *rng.weighted(NATIONALITIES);
@@ -631,7 +632,7 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
         )
         .await?;
         // Sponsor and where they live.
-        let (sponsor, estate) = if code == "E31A" {
+        let (sponsor, estate, sponsor_no) = if code == "E31A" {
             person_sponsors += 1;
             let nik = format!(
                 "3216{:02}{:02}{:02}{:02}{:04}",
@@ -652,9 +653,10 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
             (
                 repo::create_sponsor(tx.conn(), &s, None, office, now).await?,
                 rng.range(0, ESTATES.len() as i64 - 1) as usize,
+                nik,
             )
         } else {
-            *rng.pick(&companies)
+            rng.pick(&companies).clone()
         };
         let kec = *rng.pick(ESTATES[estate].2);
         let candidates: Vec<usize> = (0..desa.len())
@@ -751,7 +753,8 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
             if itap { "2D" } else { "2C" },
             1_000_000 + i
         );
-        let pid = repo::issue_permit(
+        let serial = crate::api::permits::new_serial();
+        let (pid, index) = repo::issue_permit_indexed(
             tx.conn(),
             &NewPermit {
                 number: PermitNumber::parse("number", &number)?,
@@ -775,7 +778,7 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
                 valid_from,
                 valid_until,
                 issuing_office_id: office,
-                document_serial: crate::api::permits::new_serial(),
+                document_serial: serial.clone(),
                 previous_permit_id: previous,
                 status,
             },
@@ -814,6 +817,40 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
                 samples.push((label.to_owned(), number.clone()));
             }
         }
+        if matches!(
+            status,
+            PermitStatus::Active | PermitStatus::Suspended | PermitStatus::Cancelled
+        ) {
+            to_sign.push((
+                pid,
+                pora_core::Permit {
+                    office: "BKS".into(),
+                    document_serial: hex::decode(&serial)?,
+                    issued_at: now,
+                    valid_from: pora_core::Date(i32::try_from(valid_from.days())?),
+                    valid_until: pora_core::Date(i32::try_from(valid_until.days())?),
+                    permit_type: if itap {
+                        pora_core::PermitType::Itap
+                    } else {
+                        pora_core::PermitType::Itas
+                    },
+                    visa_index: Some(v.code.clone()),
+                    permit_number: Some(number.clone()),
+                    niora: Some(niora.clone()),
+                    name: Some(mrz.chars().take(40).collect()),
+                    date_of_birth: Some(pora_core::Date(i32::try_from(birth.days())?)),
+                    sex: Some(match sex {
+                        Sex::M => pora_core::Sex::M,
+                        Sex::F => pora_core::Sex::F,
+                        Sex::X => pora_core::Sex::X,
+                    }),
+                    nationality: Some(nat.to_owned()),
+                    passport_number: Some(pp_number.clone()),
+                    sponsor_id: Some(sponsor_no.clone()),
+                    status_index: u64::try_from(index).ok(),
+                },
+            ));
+        }
         holders.push(Holder {
             foreigner_id: fid,
             niora,
@@ -821,7 +858,6 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
             desa: d,
             position,
             permit_id: pid,
-            number,
             status,
             valid_until,
         });
@@ -832,16 +868,47 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
         ms = started.elapsed().as_millis() as u64,
         "demo"
     );
-    // Credentials for permits that are in force or suspended (the others would only verify as revoked).
-    for h in holders.iter().filter(|h| {
-        matches!(
-            h.status,
-            PermitStatus::Active | PermitStatus::Suspended | PermitStatus::Cancelled
-        )
-    }) {
-        crate::api::permits::sign_credential(state, tx.conn(), h.permit_id, now)
-            .await
-            .map_err(|e| anyhow::anyhow!("signing demo credential {}: {}", h.number, e.message))?;
+    // Credentials for permits in force, suspended or cancelled (those verify as revoked): signed on
+    // all cores, then stored.
+    let (signer, record) = state
+        .keys
+        .office_signer("BKS")
+        .ok_or_else(|| anyhow::anyhow!("no BKS signer"))?;
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2);
+    let chunk = to_sign.len().div_ceil(threads).max(1);
+    let signed: Vec<(i64, String)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = to_sign
+            .chunks(chunk)
+            .map(|part| {
+                let signer = signer.clone();
+                let record = &record;
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|(id, claims)| {
+                            pora_core::issue::Prepared::new(claims, record)
+                                .and_then(|p| p.sign(signer.as_ref()))
+                                .map(|text| (*id, text))
+                                .map_err(|e| anyhow::anyhow!("signing demo credential {id}: {e}"))
+                        })
+                        .collect::<anyhow::Result<Vec<_>>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("signing thread panicked"))?
+            })
+            .collect::<anyhow::Result<Vec<Vec<_>>>>()
+    })?
+    .into_iter()
+    .flatten()
+    .collect();
+    for (id, text) in &signed {
+        repo::set_credential(tx.conn(), *id, text).await?;
     }
 
     tracing::info!(
