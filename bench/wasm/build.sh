@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Builds the browser field verifier into bench/wasm/pkg/ (`wasm-bindgen --target web`: pora_wasm.js +
+# pora_wasm_bg.wasm), shrinks it with wasm-opt when bench/wasm/node_modules has binaryen, and prints
+# raw and gzip sizes. Installs wasm-bindgen-cli at the version Cargo.lock pins if it is missing.
+#   bash bench/wasm/build.sh            # CARGO_TARGET_DIR is honoured (default: the workspace's target/)
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+export CARGO_TARGET_DIR=$target_dir
+
+# The wasm-bindgen CLI must be exactly the version of the wasm-bindgen crate in Cargo.lock.
+ver=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' "$root/Cargo.lock")
+[ -n "$ver" ] || { echo "build.sh: no wasm-bindgen in Cargo.lock" >&2; exit 1; }
+if ! command -v wasm-bindgen >/dev/null || [ "$(wasm-bindgen --version | awk '{print $2}')" != "$ver" ]; then
+  echo "installing wasm-bindgen-cli $ver" >&2
+  # --locked first; its lock can name a crate version the registry no longer serves, then resolve anew.
+  cargo install wasm-bindgen-cli --version "$ver" --locked || cargo install wasm-bindgen-cli --version "$ver"
+fi
+if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown$'; then
+  rustup target add wasm32-unknown-unknown
+fi
+
+# Size-and-speed settings for this artefact only, without touching the workspace's [profile.release]
+# (which keeps debug = 1 for native profiling).
+CARGO_PROFILE_RELEASE_DEBUG=0 \
+CARGO_PROFILE_RELEASE_LTO=true \
+CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+CARGO_PROFILE_RELEASE_PANIC=abort \
+  cargo build --release --locked -p pora-wasm --target wasm32-unknown-unknown
+
+rm -rf "$here/pkg"
+wasm-bindgen --target web --out-dir "$here/pkg" "$target_dir/wasm32-unknown-unknown/release/pora_wasm.wasm"
+
+wasm="$here/pkg/pora_wasm_bg.wasm"
+sizes() { printf '%-44s raw %8d bytes   gzip -9 %8d bytes\n' "$1" "$(wc -c <"$2")" "$(gzip -9c "$2" | wc -c)"; }
+sizes "pora_wasm_bg.wasm (wasm-bindgen)" "$wasm"
+
+wasm_opt="$here/node_modules/.bin/wasm-opt"
+if [ -x "$wasm_opt" ]; then
+  # The features rustc enables by default for wasm32-unknown-unknown.
+  "$wasm_opt" -O3 --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
+    --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
+    "$wasm" -o "$wasm.opt"
+  mv "$wasm.opt" "$wasm"
+  sizes "pora_wasm_bg.wasm (wasm-opt -O3)" "$wasm"
+else
+  echo "no $wasm_opt (npm install in bench/wasm for binaryen): wasm-opt skipped" >&2
+fi
+sizes "pora_wasm.js (glue)" "$here/pkg/pora_wasm.js"
