@@ -168,7 +168,7 @@ fn run_at_size(img: &Luma, opts: &ReadOptions) -> Result<Vec<QrCode>, ReadError>
     ) {
         return Ok(c);
     }
-    let denoised = image_ops::box3(img);
+    let denoised = image_ops::box_blur(img, 1);
     let bits = image_ops::hybrid(&denoised, image_ops::MIN_DYNAMIC_RANGE);
     if let Some(c) = try_pass(&mut ev, Pass::Denoised, bits.as_ref(), IDENTITY, false) {
         return Ok(c);

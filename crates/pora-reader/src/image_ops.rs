@@ -174,38 +174,53 @@ pub(crate) fn otsu(img: &Luma) -> Option<BitMatrix> {
     pack(img, |_, _, v| v <= t)
 }
 
-/// Local mean threshold over a `(2r+1)^2` window using an integral image: dark if
-/// `v * 100 < mean * (100 - k)`, with a floor on the local range so flat areas stay light.
+/// Local mean threshold over a `(2r+1)^2` window (clamped at the edges) using a summed-area
+/// table: dark if `v < mean * (100 - k) / 100`.
 pub(crate) fn local_mean(img: &Luma, r: usize, k: u32) -> Option<BitMatrix> {
-    let w = img.width;
-    let h = img.height;
+    let (w, h) = (img.width, img.height);
     let ii = integral(img);
     let stride = w + 1;
-    pack(img, |x, y, v| {
-        let x0 = x.saturating_sub(r);
-        let y0 = y.saturating_sub(r);
-        let x1 = (x + r + 1).min(w);
-        let y1 = (y + r + 1).min(h);
-        let sum = u64::from(window_sum(&ii, stride, (x0, y0), (x1, y1)));
-        let n = ((x1 - x0) * (y1 - y0)) as u64;
-        // dark if v < mean * (1 - k/100)
-        u64::from(v) * n * 100 < sum * u64::from(100 - k)
+    let keep = u64::from(100 - k.min(100));
+    pack_rows(w, h, |y, mask| {
+        let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
+        let (top, bottom) = (
+            &ii[y0 * stride..(y0 + 1) * stride],
+            &ii[y1 * stride..(y1 + 1) * stride],
+        );
+        let rows = (y1 - y0) as u64;
+        for (x, (&v, m)) in img.row(y).iter().zip(mask.iter_mut()).enumerate() {
+            let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
+            let sum = bottom[x1]
+                .wrapping_sub(bottom[x0])
+                .wrapping_sub(top[x1])
+                .wrapping_add(top[x0]);
+            let n = rows * (x1 - x0) as u64;
+            *m = u8::from(u64::from(v) * n * 100 < u64::from(sum) * keep);
+        }
     })
 }
 
-/// Box blur of radius `r` (window `(2r+1)^2`, clamped at the edges) via an integral image.
+/// Box blur of radius `r` (window `(2r+1)^2`, clamped at the edges) via a summed-area table.
 pub(crate) fn box_blur(img: &Luma, r: usize) -> Luma<'static> {
     let (w, h) = (img.width, img.height);
     let ii = integral(img);
     let stride = w + 1;
     let mut out = vec![0u8; w * h];
-    for y in 0..h {
+    for (y, out_row) in out.chunks_exact_mut(w).enumerate() {
         let (y0, y1) = (y.saturating_sub(r), (y + r + 1).min(h));
-        for x in 0..w {
+        let (top, bottom) = (
+            &ii[y0 * stride..(y0 + 1) * stride],
+            &ii[y1 * stride..(y1 + 1) * stride],
+        );
+        let rows = (y1 - y0) as u32;
+        for (x, o) in out_row.iter_mut().enumerate() {
             let (x0, x1) = (x.saturating_sub(r), (x + r + 1).min(w));
-            let sum = window_sum(&ii, stride, (x0, y0), (x1, y1));
+            let sum = bottom[x1]
+                .wrapping_sub(bottom[x0])
+                .wrapping_sub(top[x1])
+                .wrapping_add(top[x0]);
             // A mean of u8 values fits u8.
-            out[y * w + x] = (sum / ((x1 - x0) * (y1 - y0)) as u32) as u8;
+            *o = (sum / (rows * (x1 - x0) as u32)) as u8;
         }
     }
     Luma::new(w, h, out)
@@ -244,19 +259,6 @@ fn integral(img: &Luma) -> Vec<u32> {
         }
     }
     ii
-}
-
-/// Sum over `[x0, x1) x [y0, y1)` from a table built by [`integral`].
-fn window_sum(
-    ii: &[u32],
-    stride: usize,
-    (x0, y0): (usize, usize),
-    (x1, y1): (usize, usize),
-) -> u32 {
-    ii[y1 * stride + x1]
-        .wrapping_add(ii[y0 * stride + x0])
-        .wrapping_sub(ii[y0 * stride + x1])
-        .wrapping_sub(ii[y1 * stride + x0])
 }
 
 pub(crate) fn histogram(data: &[u8]) -> [u64; 256] {
@@ -326,9 +328,10 @@ pub(crate) fn stretch(img: &Luma) -> Luma<'static> {
     let hist = histogram(&img.data);
     let lo = i32::from(percentile(&hist, 1));
     let hi = i32::from(percentile(&hist, 99)).max(lo + 1);
-    let lut: Vec<u8> = (0..256)
-        .map(|v| (((v - lo) * 255) / (hi - lo)).clamp(0, 255) as u8)
-        .collect();
+    let mut lut = [0u8; 256];
+    for (v, out) in (0i32..).zip(lut.iter_mut()) {
+        *out = (((v - lo) * 255) / (hi - lo)).clamp(0, 255) as u8;
+    }
     Luma::new(
         img.width,
         img.height,
@@ -337,26 +340,6 @@ pub(crate) fn stretch(img: &Luma) -> Luma<'static> {
             .map(|&v| lut[v as usize])
             .collect::<Vec<u8>>(),
     )
-}
-
-/// 3x3 box blur (denoise), edges clamped.
-pub(crate) fn box3(img: &Luma) -> Luma<'static> {
-    let (w, h) = (img.width, img.height);
-    let mut out = vec![0u8; w * h];
-    for y in 0..h {
-        let ys = [y.saturating_sub(1), y, (y + 1).min(h - 1)];
-        for x in 0..w {
-            let xs = [x.saturating_sub(1), x, (x + 1).min(w - 1)];
-            let mut s = 0u32;
-            for &yy in &ys {
-                for &xx in &xs {
-                    s += u32::from(img.px(xx, yy));
-                }
-            }
-            out[y * w + x] = (s / 9) as u8;
-        }
-    }
-    Luma::new(w, h, out)
 }
 
 /// Downscale by an integer factor with area averaging.
