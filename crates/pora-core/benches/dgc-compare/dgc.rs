@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use criterion::measurement::Measurement;
 use criterion::Criterion;
-use pora_core::crypto::Signer as _;
+use pora_core::crypto::{CryptoProvider as _, Signer as _};
 use pora_core::{verify, Outcome};
 use pora_crypto::RingProvider;
 use pora_testkit::World;
@@ -47,7 +47,37 @@ fn compare<M: Measurement>(c: &mut Criterion<M>) {
         "dgc fixture signature must verify: {validity}"
     );
 
+    // The bare signature checks, each with the ring its verifier uses.
+    let msg = pora_core::cose::CoseSign1::from_tagged_slice(
+        &pora_core::text::unwrap(&qr).expect("own text"),
+    )
+    .expect("own COSE");
+    let (pora_tbs, pora_key) = (msg.tbs_data(&[]), key.public_key());
+    let cwt = dgc::decode_cwt(DGC_HC1).expect("dgc fixture decodes");
+    let dgc_tbs = cwt.make_sig_structure();
+    let dgc_key = trust
+        .get_key(cwt.header.kid.as_deref().expect("dgc kid"))
+        .expect("dgc key in trust list");
+    let dgc_verify = || {
+        ring016::signature::UnparsedPublicKey::new(
+            &ring016::signature::ECDSA_P256_SHA256_FIXED,
+            dgc_key,
+        )
+        .verify(black_box(&dgc_tbs), black_box(&cwt.signature))
+    };
+    assert!(dgc_verify().is_ok(), "dgc bare signature must verify");
+
     let mut g = c.benchmark_group("dgc_compare");
+    g.bench_function("pora_signature_es256_ring017", |b| {
+        b.iter(|| {
+            RingProvider.verify(
+                black_box(&pora_key),
+                black_box(&pora_tbs),
+                black_box(&msg.signature),
+            )
+        })
+    });
+    g.bench_function("dgc_signature_es256_ring016", |b| b.iter(dgc_verify));
     g.bench_function("pora_verify_es256_ring", |b| {
         b.iter(|| verify(black_box(&qr), &ctx, &RingProvider))
     });
