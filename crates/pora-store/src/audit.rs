@@ -350,12 +350,28 @@ impl Store {
         Ok(AuditedTx { tx, _guard: guard })
     }
 
-    /// Appends one entry in its own transaction.
+    /// Appends one entry and returns once it is committed.
+    ///
+    /// Concurrent callers are group-committed: a writer task takes every entry waiting in the queue
+    /// (up to [`MAX_BATCH`]) into one transaction, so a burst of audited reads costs one commit (one
+    /// fsync on PostgreSQL) instead of one each. Each caller still waits for its own entry to be
+    /// durable, so a read is never answered without its audit record.
     pub async fn audit_append(&self, e: NewEntry) -> Result<Entry> {
-        let mut tx = self.begin_audited().await?;
-        let entry = tx.append(e).await?;
-        tx.commit().await?;
-        Ok(entry)
+        let queue = self.audit_queue.get_or_init(|| {
+            let (tx, rx) = tokio::sync::mpsc::channel(4 * MAX_BATCH);
+            // The writer holds a clone without the queue, so dropping every Store ends it.
+            let inner = self.without_queue();
+            tokio::spawn(audit_writer(inner, rx));
+            tx
+        });
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        queue
+            .send((e, now_unix(), reply))
+            .await
+            .map_err(|_| StoreError::AuditBatch("audit writer stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::AuditBatch("audit writer stopped".into()))?
     }
 
     /// Registers the public half of an audit key (idempotent).
@@ -468,6 +484,50 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+/// The most entries one group commit takes.
+pub const MAX_BATCH: usize = 256;
+
+type Job = (NewEntry, i64, tokio::sync::oneshot::Sender<Result<Entry>>);
+/// The sending half of the group-commit queue.
+pub(crate) type QueueSender = tokio::sync::mpsc::Sender<Job>;
+
+async fn audit_writer(store: Store, mut rx: tokio::sync::mpsc::Receiver<Job>) {
+    while let Some(first) = rx.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let mut replies = Vec::with_capacity(batch.len());
+        let mut entries = Vec::with_capacity(batch.len());
+        let result: Result<()> = async {
+            let mut tx = store.begin_audited().await?;
+            for (entry, at, reply) in batch {
+                replies.push(reply);
+                entries.push(tx.append_at(entry, at).await?);
+            }
+            tx.commit().await
+        }
+        .await;
+        match result {
+            Ok(()) => {
+                for (reply, entry) in replies.into_iter().zip(entries) {
+                    let _ = reply.send(Ok(entry));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "audit batch failed");
+                let msg = e.to_string();
+                for reply in replies {
+                    let _ = reply.send(Err(StoreError::AuditBatch(msg.clone())));
+                }
+            }
+        }
     }
 }
 

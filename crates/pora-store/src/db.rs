@@ -54,6 +54,8 @@ pub struct Store {
     writer: AnyPool,
     backend: Backend,
     pub(crate) audit_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The group-commit queue of [`Store::audit_append`], started on first use.
+    pub(crate) audit_queue: Arc<std::sync::OnceLock<crate::audit::QueueSender>>,
 }
 
 impl Store {
@@ -92,11 +94,20 @@ impl Store {
             writer,
             backend,
             audit_lock: Arc::new(tokio::sync::Mutex::new(())),
+            audit_queue: Arc::new(std::sync::OnceLock::new()),
         };
         if backend == Backend::Postgres {
             store.migrate().await?;
         }
         Ok(store)
+    }
+
+    /// A clone sharing pools and the audit lock but not the group-commit queue (for its writer task).
+    pub(crate) fn without_queue(&self) -> Store {
+        Store {
+            audit_queue: Arc::new(std::sync::OnceLock::new()),
+            ..self.clone()
+        }
     }
 
     /// The backend in use.

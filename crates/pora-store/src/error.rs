@@ -44,6 +44,9 @@ pub enum StoreError {
     /// The audit key could not be used.
     #[error("audit key: {0}")]
     AuditKey(String),
+    /// A batch of audit appends failed (every caller in the batch gets this).
+    #[error("audit append failed: {0}")]
+    AuditBatch(String),
     /// Any other database error.
     #[error("database error: {0}")]
     Database(#[source] sqlx::Error),
