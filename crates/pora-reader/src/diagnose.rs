@@ -1,7 +1,7 @@
 //! Explaining why no code came out of an image: size, darkness, contrast, blur, module size.
 
 use crate::image_ops::{histogram, laplacian_variance, percentile, Luma};
-use crate::NoCodeReason;
+use crate::{region, NoCodeReason};
 
 /// Smallest side that can hold a version-1 code (21 modules) at 1.5 px per module with a quiet zone.
 const MIN_SIDE: usize = 36;
@@ -13,7 +13,8 @@ const MIN_MODULE_PX: f32 = 1.5;
 pub(crate) struct Evidence {
     /// Some candidate was located (finder patterns sampled) but failed error correction.
     pub located: bool,
-    /// Smallest median finder-pattern module size seen by any pass, scaled to input pixels.
+    /// Smallest median finder-pattern module size seen by any pass, scaled to input pixels (only
+    /// used to tell that something finder-like was seen).
     pub module_px: Option<f32>,
     /// Largest module size of a located candidate that failed error correction, input pixels.
     pub located_module_px: Option<f32>,
@@ -34,11 +35,17 @@ pub(crate) fn diagnose(img: &Luma, ev: &Evidence) -> NoCodeReason {
     if ev.rejected_alphanumeric {
         return NoCodeReason::NotAlphanumeric;
     }
-    // A located candidate's module size is the better estimate; spurious finder-like patterns in
-    // text or noise are often tiny.
+    // Only trust a module size measured on something code-like: a located candidate, or a cluster
+    // of at least three finder patterns. Lone finder-like patterns in text or noise are often tiny.
+    let cluster_module = || {
+        region::around_patterns(&ev.patterns, img.width, img.height)
+            .into_iter()
+            .find(|r| r.2 >= 3)
+            .and_then(|r| r.1)
+    };
     if let Some(m) = ev
         .located_module_px
-        .or(ev.module_px)
+        .or_else(cluster_module)
         .filter(|&m| m < MIN_MODULE_PX)
     {
         return NoCodeReason::CodeTooSmall { module_px: m };

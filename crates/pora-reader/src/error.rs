@@ -104,7 +104,7 @@ pub enum NoCodeReason {
     #[error("a code was decoded but its text is not QR-alphanumeric as required")]
     NotAlphanumeric,
     /// Nothing that looks like a QR code was found, and the image shows no obvious defect.
-    #[error("no QR code finder patterns found")]
+    #[error("nothing that looks like a readable QR code was found")]
     NotFound,
 }
 
