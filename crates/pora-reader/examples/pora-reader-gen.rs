@@ -9,7 +9,7 @@
 //! holds an ID-1 card (light background, header band, photo box, text-like blocks) with the code on
 //! it, seen through a pinhole camera; each class then adds one degradation, except `field`, which
 //! combines the officer's conditions: dim light, sensor noise, hand shake, an angle, a small glare
-//! and a cheap phone's JPEG. `crop` cuts the photo to
+//! and a cheap phone's JPEG, and `no-code`, the same card without a code (expected text empty). `crop` cuts the photo to
 //! the card's surroundings (for the small fixed test set).
 
 use std::fmt::Write as _;
@@ -52,6 +52,7 @@ const CLASSES: &[&str] = &[
     "low-light",
     "damaged",
     "field",
+    "no-code",
 ];
 
 const B45: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
@@ -317,7 +318,7 @@ fn make(class: &'static str, rng: &mut ChaCha8Rng, quality: u8, crop: bool) -> S
     let text = payload(rng);
     let code = QrCode::with_version(text.as_bytes(), Version::Normal(10), EcLevel::M)
         .unwrap_or_else(|e| panic!("payload must fit version 10-M: {e:?}"));
-    let modules: Vec<bool> = code.to_colors().iter().map(|c| *c == Color::Dark).collect();
+    let mut modules: Vec<bool> = code.to_colors().iter().map(|c| *c == Color::Dark).collect();
     assert_eq!(modules.len(), MODULES * MODULES);
 
     let module_px = match class {
@@ -327,6 +328,13 @@ fn make(class: &'static str, rng: &mut ChaCha8Rng, quality: u8, crop: bool) -> S
         _ => rng.gen_range(3.5..6.0),
     };
     let card_px = module_px * MODULES as f64 * CARD_W / QR_SIZE;
+    // A card without a code (a frame a camera delivers while the officer aims): nothing may be read.
+    let text = if class == "no-code" {
+        modules.fill(false);
+        String::new()
+    } else {
+        text
+    };
     let (mut yaw, mut pitch) = (rng.gen_range(-8.0..8.0), rng.gen_range(-8.0..8.0));
     let mut roll = rng.gen_range(-10.0..10.0);
     match class {
