@@ -154,3 +154,82 @@ async fn five_failures_lock_the_user_out() {
     );
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn device_tokens_follow_the_device_state() {
+    let db = TestDb::sqlite().await;
+    let app = TestApp::new(db.store.clone()).await;
+    use pora_store::model::Role::*;
+    let r = app
+        .post(
+            "/api/v1/devices",
+            FieldOfficer,
+            json!({ "label": "Reader 1", "public_key": "ab".repeat(33) }),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.body);
+    let device = r.body["id"].as_i64().unwrap();
+    let bad = app
+        .post(
+            "/api/v1/devices",
+            FieldOfficer,
+            json!({ "label": "Reader 2", "public_key": "not a key" }),
+        )
+        .await;
+    assert_eq!(bad.body["field"], "public_key");
+    let login = |device: i64| {
+        Request::builder()
+            .method("POST")
+            .uri("/api/v1/auth/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(json!({ "username": "field_officer", "password": PASSWORD, "mode": "bearer", "device_id": device }).to_string()))
+            .unwrap()
+    };
+    let r = app.send(login(device)).await;
+    assert_eq!(
+        (r.status.as_u16(), r.body["code"].as_str()),
+        (403, Some("device_not_approved"))
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/devices/{device}/approve"),
+            Supervisor,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["state"], "approved", "{}", r.body);
+    let r = app.send(login(device)).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let token = r.body["token"].as_str().unwrap().to_owned();
+    let me = |t: &str| {
+        Request::builder()
+            .uri("/api/v1/auth/me")
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    let r = app.send(me(&token)).await;
+    assert_eq!(r.body["device_id"], device);
+    let r = app
+        .post(
+            &format!("/api/v1/devices/{device}/revoke"),
+            Admin,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.body["state"], "revoked");
+    assert_eq!(
+        app.send(me(&token)).await.status,
+        401,
+        "a revoked device's token stops working"
+    );
+    let r = app
+        .post(
+            &format!("/api/v1/devices/{device}/approve"),
+            Supervisor,
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 409, "revocation is final");
+    db.cleanup().await;
+}

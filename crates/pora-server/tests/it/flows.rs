@@ -149,6 +149,36 @@ async fn issue_verify_revoke_and_publish() {
             "office"
         );
 
+        // Suspension shows as suspended and can be lifted.
+        let r = app
+            .post(
+                "/api/v1/permits/2C21BKS0001/suspend",
+                IssuingOfficer,
+                json!({ "reason": "case 3/2026" }),
+            )
+            .await;
+        assert_eq!(r.body["permit"]["status"], "suspended", "{}", r.body);
+        assert_eq!(
+            app.post("/api/v1/verify", FieldOfficer, json!({ "qr_text": qr }))
+                .await
+                .body["code"],
+            "suspended"
+        );
+        let r = app
+            .post(
+                "/api/v1/permits/2C21BKS0001/resume",
+                IssuingOfficer,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.body["permit"]["status"], "active", "{}", r.body);
+        assert_eq!(
+            app.post("/api/v1/verify", FieldOfficer, json!({ "qr_text": qr }))
+                .await
+                .body["code"],
+            "valid"
+        );
+
         // Revocation shows at once.
         let r = app
             .post("/api/v1/permits/2C21BKS0001/cancel", Supervisor, json!({}))
@@ -197,7 +227,7 @@ async fn issue_verify_revoke_and_publish() {
             .iter()
             .map(|e| e["kind"].as_str().unwrap())
             .collect();
-        assert_eq!(kinds, ["issued", "cancelled"]);
+        assert_eq!(kinds, ["issued", "suspended", "resumed", "cancelled"]);
     })
     .await;
 }
