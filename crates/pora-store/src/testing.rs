@@ -75,7 +75,12 @@ impl TestDb {
                 if std::env::var("CI").as_deref() == Ok("true") {
                     panic!("CI=true and PostgreSQL is unreachable at {admin}: {e}");
                 }
-                eprintln!("NOTICE: PostgreSQL unreachable at {admin} ({e}); skipping the PostgreSQL half of this test");
+                // Written to stderr directly so the test harness does not capture it.
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "NOTICE: PostgreSQL unreachable at {admin} ({e}); skipping the PostgreSQL half of this test"
+                );
                 return None;
             }
         };
@@ -135,14 +140,20 @@ where
     if let Some(pg) = TestDb::postgres().await {
         dbs.push(pg);
     }
+    let mut failure = None;
     for db in dbs {
         let backend = db.store.backend();
-        let result = CatchUnwind(Box::pin(body(db.store.clone()))).await;
-        db.cleanup().await;
-        if let Err(panic) = result {
-            eprintln!("test body failed on {backend:?}");
-            std::panic::resume_unwind(panic);
+        if failure.is_none() {
+            if let Err(panic) = CatchUnwind(Box::pin(body(db.store.clone()))).await {
+                eprintln!("test body failed on {backend:?}");
+                failure = Some(panic);
+            }
         }
+        // Every database is dropped, also those whose turn did not come after a failure.
+        db.cleanup().await;
+    }
+    if let Some(panic) = failure {
+        std::panic::resume_unwind(panic);
     }
 }
 
