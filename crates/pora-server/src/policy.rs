@@ -194,6 +194,14 @@ pub fn rule(method: &str, path: &str) -> Option<&'static Rule> {
     RULES.iter().find(|r| r.method == method && r.path == path)
 }
 
+/// Compares two secrets without an early exit on the first differing byte.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// Middleware: resolves the caller, applies the rule table and the CSRF check; puts the
 /// [`auth::Principal`] into the request extensions for handlers.
 pub async fn authorize(
@@ -227,11 +235,39 @@ pub async fn authorize(
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if principal.via_cookie && !safe {
         let sent = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok());
-        if sent.is_none() || sent != principal.csrf.as_deref() {
+        let ok = match (sent, principal.csrf.as_deref()) {
+            (Some(a), Some(b)) => constant_time_eq(a.as_bytes(), b.as_bytes()),
+            _ => false,
+        };
+        if !ok {
             return ApiError::forbidden("csrf", "missing or wrong X-CSRF-Token header")
                 .into_response();
         }
     }
     req.extensions_mut().insert(principal);
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_are_unique_and_secrets_compare() {
+        for (i, r) in RULES.iter().enumerate() {
+            assert!(
+                !RULES[..i]
+                    .iter()
+                    .any(|o| o.method == r.method && o.path == r.path),
+                "{} {}",
+                r.method,
+                r.path
+            );
+        }
+        assert!(constant_time_eq(b"abc", b"abc"));
+        assert!(!constant_time_eq(b"abc", b"abd"));
+        assert!(!constant_time_eq(b"abc", b"ab"));
+        assert!(Access::Roles(&[Role::Auditor]).allows(Role::Auditor));
+        assert!(!Access::Roles(&[Role::Auditor]).allows(Role::Admin));
+    }
 }
