@@ -7,6 +7,19 @@ use core::fmt;
 /// The 45 characters of RFC 9285 §4, in value order; also the QR alphanumeric character set.
 pub const ALPHABET: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
+const INVALID: u8 = 0xff;
+
+/// The value of each byte in the alphabet; [`INVALID`] for every other byte.
+const VALUE: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let mut i = 0;
+    while i < ALPHABET.len() {
+        t[ALPHABET[i] as usize] = i as u8;
+        i += 1;
+    }
+    t
+};
+
 /// Why a text is not valid Base45.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -63,7 +76,8 @@ pub fn decode(text: &str) -> Result<Vec<u8>, Base45Error> {
     for (index, c) in text.chars().enumerate() {
         let v = u8::try_from(c)
             .ok()
-            .and_then(|b| ALPHABET.iter().position(|a| *a == b))
+            .map(|b| VALUE[b as usize])
+            .filter(|v| *v != INVALID)
             .ok_or(Base45Error::InvalidCharacter { index, found: c })?;
         values.push(v as u32);
     }

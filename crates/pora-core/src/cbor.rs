@@ -293,14 +293,25 @@ impl Decoder<'_> {
             5 => {
                 let n = self.len(arg.saturating_mul(2), start)? / 2;
                 let mut m: Vec<(Value, Value)> = Vec::with_capacity(n);
+                // (deterministic encoding of the key, its offset): sorted afterwards, so finding
+                // duplicates costs O(n log n), not O(n^2), on hostile input.
+                let mut keys: Vec<(Vec<u8>, usize)> = Vec::with_capacity(n);
                 for _ in 0..n {
                     let kpos = self.pos;
                     let k = self.item(depth + 1)?;
-                    if m.iter().any(|(e, _)| *e == k) {
-                        return Err(CborError::DuplicateKey { offset: kpos });
-                    }
+                    keys.push((k.to_vec(), kpos));
                     let v = self.item(depth + 1)?;
                     m.push((k, v));
+                }
+                keys.sort_unstable();
+                // The first repeated key in input order: the later offset of each equal pair.
+                let dup = keys
+                    .windows(2)
+                    .filter(|w| w[0].0 == w[1].0)
+                    .map(|w| w[1].1)
+                    .min();
+                if let Some(offset) = dup {
+                    return Err(CborError::DuplicateKey { offset });
                 }
                 Value::Map(m)
             }
@@ -375,6 +386,34 @@ mod tests {
     }
 
     #[test]
+    fn large_maps_decode_and_duplicates_are_found_by_sorting() {
+        // 40,000 distinct keys (a hostile unsigned header): decodes without quadratic work.
+        let n: u32 = 40_000;
+        let mut b = vec![0xba];
+        b.extend_from_slice(&n.to_be_bytes());
+        for i in 0..n {
+            Value::Integer(i as i128).encode(&mut b);
+            b.push(0xf6);
+        }
+        assert!(matches!(Value::from_slice(&b), Ok(Value::Map(m)) if m.len() == n as usize));
+        // The same map with its last key replaced by the first one: reported at the later offset.
+        let mut d = vec![0xba];
+        d.extend_from_slice(&n.to_be_bytes());
+        for i in 0..n - 1 {
+            Value::Integer(i as i128).encode(&mut d);
+            d.push(0xf6);
+        }
+        let last_key_at = d.len();
+        d.extend_from_slice(&[0x00, 0xf6]);
+        assert_eq!(
+            Value::from_slice(&d),
+            Err(CborError::DuplicateKey {
+                offset: last_key_at
+            })
+        );
+    }
+
+    #[test]
     fn rejects_non_shortest_and_reports_non_determinism() {
         // 0x18 0x05 is 5 in a non-shortest head: well-formed, not deterministic.
         assert!(Value::from_slice(&[0x18, 0x05]).is_ok());
@@ -420,6 +459,11 @@ mod tests {
         assert_eq!(
             Value::from_slice(&[0x5b, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]),
             Err(CborError::Truncated { offset: 0 })
+        );
+        // The same key in two encodings (shortest and not) is still a duplicate.
+        assert_eq!(
+            Value::from_slice(&[0xa2, 0x05, 0x00, 0x18, 0x05, 0x00]),
+            Err(CborError::DuplicateKey { offset: 3 })
         );
         let deep = vec![0x81u8; MAX_DEPTH + 2];
         assert!(matches!(

@@ -491,12 +491,8 @@ impl Permit {
     pub fn from_claims(bytes: &[u8]) -> Result<DecodedClaims, FieldError> {
         let v = Value::from_slice(bytes)
             .map_err(|e| ferr(Field::Record, alloc::format!("claims are not CBOR: {e}")))?;
-        if v.to_vec() != bytes {
-            return Err(ferr(
-                Field::Record,
-                "claims are not deterministically encoded CBOR",
-            ));
-        }
+        // Deterministic encoding is checked once, at the end: by re-encoding the permit when every
+        // entry is known (which also proves each field canonical), else by re-encoding the CBOR.
         let Value::Map(entries) = v else {
             return Err(ferr(Field::Record, "claims are not a map"));
         };
@@ -650,12 +646,15 @@ impl Permit {
             }
         }
         p.permit_type = permit_type.ok_or(ferr(Field::PermitType, "is missing"))?;
-        // Every field must satisfy the same rules as at issuance, so a decoded permit re-encodes
-        // to the very same bytes.
-        if p.to_claims()? != bytes && unknown_claims.is_empty() && unknown_fields.is_empty() {
+        // Every field must satisfy the same rules as at issuance (`to_claims` checks them), and the
+        // bytes must be the one encoding of what they hold.
+        let canonical = p.to_claims()?;
+        let known_only = unknown_claims.is_empty() && unknown_fields.is_empty();
+        let deterministic = || Value::is_deterministic(bytes);
+        if (known_only && canonical != bytes) || (!known_only && !deterministic()) {
             return Err(ferr(
                 Field::Record,
-                "claims are not in their one canonical form",
+                "claims are not in their one canonical (deterministic) encoding",
             ));
         }
         Ok(DecodedClaims {
