@@ -76,6 +76,8 @@ const IDENTITY: Frame = Frame {
 const LOW_SPREAD: u8 = 128;
 /// Largest frame read at full size (4K UHD).
 const MAX_WORK_PIXELS: usize = 3840 * 2160;
+/// Textured areas up to this size (px, longer side) get the region passes without finder evidence.
+const SMALL_TEXTURE_PX: usize = 450;
 /// Most regions retried per frame.
 const MAX_REGIONS: usize = 4;
 /// Largest crop (after upscaling) the region passes work on, in pixels.
@@ -187,14 +189,23 @@ fn run_at_size(img: &Luma, opts: &ReadOptions) -> Result<Vec<QrCode>, ReadError>
 
     // Focused retries on crops around finder patterns seen so far, then around textured areas.
     // Order: clusters of three or more finder patterns (a located code), then textured areas (cards,
-    // codes whose finder patterns were not seen), then lone patterns.
+    // codes whose finder patterns were not seen), then the strongest cluster of one or two patterns
+    // (a code whose other finder patterns are covered or smeared).
     let (mut regions, lone): (Vec<_>, Vec<_>) =
         region::around_patterns(&ev.patterns, img.width, img.height)
             .into_iter()
             .partition(|r| r.2 >= 3);
+    // A textured area is worth the region passes when it is small (a code too small for its finder
+    // patterns to be seen) or holds a finder pattern; large pattern-free areas are text and
+    // pictures, and skipping them keeps frames without a code cheap.
+    let worth = |t: &region::Region| {
+        t.0.w.max(t.0.h) <= SMALL_TEXTURE_PX
+            || ev.patterns.iter().any(|&(x, y, _)| t.0.contains(x, y))
+    };
     for t in region::textured(&img.data, img.width, img.height)
         .into_iter()
-        .chain(lone)
+        .filter(worth)
+        .chain(lone.into_iter().take(1))
     {
         if !regions.iter().any(|r| r.0.overlap(&t.0) > 0.8) {
             regions.push(t);

@@ -24,6 +24,14 @@ impl Rect {
         })
     }
 
+    /// True if the point lies inside.
+    pub fn contains(&self, x: f32, y: f32) -> bool {
+        x >= self.x as f32
+            && y >= self.y as f32
+            && x < (self.x + self.w) as f32
+            && y < (self.y + self.h) as f32
+    }
+
     /// Intersection over the smaller area, 0..=1.
     pub fn overlap(&self, o: &Rect) -> f32 {
         let ix = (self.x + self.w)
