@@ -23,6 +23,10 @@ pub(crate) fn decode(bytes: &[u8], opts: &ReadOptions) -> Result<Luma<'static>, 
     if let Some((w, h)) = claimed_dimensions(bytes, format) {
         check_dimensions(w, h, 4, opts)?;
     }
+    // The JPEG decoder fills a cut-off scan with grey instead of failing; say what happened.
+    if format == ImageFormat::Jpeg && !jpeg_has_end(bytes) {
+        return Err(ReadError::Truncated { format: name });
+    }
     reader.limits(limits(opts));
     let mut decoder = reader
         .into_decoder()
@@ -98,6 +102,29 @@ fn claimed_dimensions(b: &[u8], format: ImageFormat) -> Option<(u32, u32)> {
         },
         _ => None,
     }
+}
+
+/// True if an end-of-image marker follows the first start-of-scan. Inside entropy-coded data a
+/// 0xFF byte is always stuffed (0xFF00) or a restart marker, so 0xFFD9 after the scan starts is the
+/// image's own end (an EXIF thumbnail's end marker sits earlier, in APP1).
+fn jpeg_has_end(b: &[u8]) -> bool {
+    let mut i = 2;
+    while i + 4 <= b.len() {
+        if b[i] != 0xFF {
+            return false;
+        }
+        let marker = b[i + 1];
+        if marker == 0xFF {
+            i += 1;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([b[i + 2], b[i + 3]]));
+        if marker == 0xDA {
+            return b[i..].windows(2).any(|w| w == [0xFF, 0xD9]);
+        }
+        i += 2 + len;
+    }
+    false
 }
 
 /// Rejects zero and over-limit dimensions; `channels` is the bytes per pixel of the decoded buffer.

@@ -455,6 +455,20 @@ fn truncated_png_is_reported_as_truncated() {
 }
 
 #[test]
+fn truncated_jpeg_is_reported_as_truncated() {
+    // The JPEG decoder would fill the missing half with grey; the reader reports the cut instead.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/images");
+    let jpeg = std::fs::read(dir.join("clean-000.jpg")).expect("image file");
+    for cut in [jpeg.len() / 2, jpeg.len() - 2, 300] {
+        assert_eq!(
+            read_image(&jpeg[..cut], &ReadOptions::default()),
+            Err(ReadError::Truncated { format: "jpeg" }),
+            "cut at {cut}"
+        );
+    }
+}
+
+#[test]
 fn corrupt_png_is_reported_as_corrupt() {
     let mut png = encoded_png();
     // Flip bytes in the middle of the compressed data: the chunk CRC no longer matches.
