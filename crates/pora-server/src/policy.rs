@@ -181,6 +181,7 @@ pub const RULES: &[Rule] = &[
         Access::Roles(ADDRESS_WRITERS),
     ),
     r("GET", "/api/v1/alerts", Access::Roles(SUPERVISION)),
+    r("GET", "/api/v1/map", Access::Roles(&[Supervisor, Admin])),
     // Audit.
     r("GET", "/api/v1/audit", Access::Roles(AUDIT)),
     r("GET", "/api/v1/audit/verify", Access::Roles(AUDIT)),

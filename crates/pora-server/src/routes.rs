@@ -82,6 +82,7 @@ routes! {
     post "/api/v1/orders" => field::create_order, "supervision", "Create a written order (surat perintah)";
     post "/api/v1/stay-reports" => field::stay_report, "field", "Record a stay report";
     get "/api/v1/alerts" => field::alerts, "supervision", "Open alerts";
+    get "/api/v1/map" => field::map, "supervision", "Supervision map: residents, checks and findings per desa/kelurahan";
     get "/api/v1/audit" => crate::audit::list, "audit", "Audit log entries";
     get "/api/v1/audit/verify" => crate::audit::verify_handler, "audit", "Verify the audit chain";
     get "/api/v1/me/permits" => me::permits, "self", "The caller's own permits";

@@ -1585,6 +1585,73 @@ pub async fn raise_expiry_alerts(c: &mut Conn, today: Date, days: i64, at: i64) 
     Ok(r.rows_affected())
 }
 
+/// One desa/kelurahan on the supervision map.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegionCount {
+    /// Kemendagri code.
+    pub region_code: String,
+    /// Name, when the region reference table has it.
+    pub name: Option<String>,
+    /// Foreigners whose current declared address is here.
+    pub residents: i64,
+    /// Field checks made here since the cut-off.
+    pub checks: i64,
+    /// Of those, checks with a finding (anything but `ok`).
+    pub findings: i64,
+}
+
+/// The supervision map (peta pengawasan): per desa/kelurahan, residents, checks and findings since
+/// `since` (unix seconds), for one office or all.
+pub async fn map_counts(
+    c: &mut Conn,
+    office_id: Option<i64>,
+    since: i64,
+) -> Result<Vec<RegionCount>> {
+    let mut map: std::collections::BTreeMap<String, RegionCount> =
+        std::collections::BTreeMap::new();
+    let residents: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT a.region_code, COUNT(DISTINCT a.foreigner_id) FROM addresses a JOIN foreigners f ON f.id = a.foreigner_id \
+         WHERE a.valid_until IS NULL AND ($1 IS NULL OR f.office_id = $1) GROUP BY a.region_code",
+    )
+    .bind(office_id)
+    .fetch_all(&mut *c)
+    .await?;
+    for (code, n) in residents {
+        map.entry(code.clone())
+            .or_insert_with(|| RegionCount {
+                region_code: code,
+                ..Default::default()
+            })
+            .residents = n;
+    }
+    let checks: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT region_code, COUNT(*), SUM(CASE WHEN outcome = 'ok' THEN 0 ELSE 1 END) FROM check_reports \
+         WHERE region_code IS NOT NULL AND at >= $2 AND ($1 IS NULL OR office_id = $1) GROUP BY region_code",
+    )
+    .bind(office_id)
+    .bind(since)
+    .fetch_all(&mut *c)
+    .await?;
+    for (code, n, f) in checks {
+        let e = map.entry(code.clone()).or_insert_with(|| RegionCount {
+            region_code: code,
+            ..Default::default()
+        });
+        e.checks = n;
+        e.findings = f;
+    }
+    let names: Vec<(String, String)> =
+        sqlx::query_as("SELECT code, name FROM regions WHERE level = 'desa_kelurahan'")
+            .fetch_all(&mut *c)
+            .await?;
+    for (code, name) in names {
+        if let Some(e) = map.get_mut(&code) {
+            e.name = Some(name);
+        }
+    }
+    Ok(map.into_values().collect())
+}
+
 /// Row counts of the main tables (for `/metrics` and the demo summary).
 pub async fn table_counts(c: &mut Conn) -> Result<Vec<(&'static str, i64)>> {
     let mut out = Vec::new();

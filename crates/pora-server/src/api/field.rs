@@ -562,3 +562,26 @@ pub async fn alerts(
         None,
     )))
 }
+
+/// `?since_days=` (default 365).
+#[derive(Debug, Default, Deserialize)]
+pub struct MapQuery {
+    /// Count checks of the last this many days (1..=3650).
+    pub since_days: Option<i64>,
+}
+
+/// `GET /api/v1/map`: the supervision map of the caller's office (all offices for national users):
+/// per desa/kelurahan, residents, checks and findings. Aggregates only, so no audit entry per person.
+pub async fn map(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    Query(q): Query<MapQuery>,
+) -> ApiResult<Json<Value>> {
+    let days = q.since_days.unwrap_or(365);
+    if !(1..=3650).contains(&days) {
+        return Err(ApiError::invalid("since_days", "want 1..=3650"));
+    }
+    let mut c = state.store.conn().await?;
+    let items = repo::map_counts(&mut c, p.office_id, now_unix() - days * 86_400).await?;
+    Ok(Json(json!({ "since_days": days, "items": items })))
+}

@@ -374,6 +374,12 @@ async fn field_checks_raise_alerts_and_the_audit_chain_holds() {
         assert_eq!(checks.body["items"].as_array().unwrap().len(), 3);
         assert_eq!(checks.body["items"][2]["lat"], json!(-6.3));
 
+        let m = app.get("/api/v1/map", Supervisor, &[]).await;
+        assert_eq!(m.status, 200, "{}", m.body);
+        let here = m.body["items"].as_array().unwrap().iter().find(|i| i["region_code"] == "32.16.06.2002").cloned().unwrap();
+        assert_eq!((here["residents"].as_i64(), here["checks"].as_i64(), here["findings"].as_i64()), (Some(1), Some(1), Some(0)), "{here}");
+        assert_eq!(app.get("/api/v1/map?since_days=0", Supervisor, &[]).await.body["field"], "since_days");
+
         let v = app.get("/api/v1/audit/verify", Auditor, &[]).await;
         assert_eq!(v.status, 200);
         assert_eq!(v.body["intact"], true, "{}", v.body);
