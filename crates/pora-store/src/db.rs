@@ -42,6 +42,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0002_visa_index.sql"),
         postgres: include_str!("../migrations/postgres/0002_visa_index.sql"),
     },
+    Migration {
+        version: 3,
+        name: "check_client_ref",
+        sqlite: include_str!("../migrations/sqlite/0003_check_client_ref.sql"),
+        postgres: include_str!("../migrations/postgres/0003_check_client_ref.sql"),
+    },
 ];
 
 /// The database: a pool to either backend plus the lock that serialises audit appends.

@@ -1399,14 +1399,33 @@ pub struct NewCheck {
     pub region_code: Option<RegionCode>,
     /// Notes.
     pub notes: Option<String>,
+    /// The device's own reference for the check (idempotent uploads).
+    pub client_ref: Option<String>,
+}
+
+/// The id of an officer's check with this client reference, if already recorded.
+pub async fn check_by_client_ref(
+    c: &mut Conn,
+    officer_id: i64,
+    client_ref: &str,
+) -> Result<Option<i64>> {
+    Ok(
+        sqlx::query_scalar(
+            "SELECT id FROM check_reports WHERE officer_id = $1 AND client_ref = $2",
+        )
+        .bind(officer_id)
+        .bind(client_ref)
+        .fetch_optional(c)
+        .await?,
+    )
 }
 
 /// Records a check; returns the id.
 pub async fn insert_check(c: &mut Conn, k: &NewCheck) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO check_reports (at, officer_id, device_id, office_id, permit_id, foreigner_id, verdict, outcome, \
-         written_order_id, caught_in_act, lat, lng, region_code, notes) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id",
+         written_order_id, caught_in_act, lat, lng, region_code, notes, client_ref) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(k.at)
     .bind(k.officer_id)
@@ -1422,6 +1441,7 @@ pub async fn insert_check(c: &mut Conn, k: &NewCheck) -> Result<i64> {
     .bind(k.position.map(|p| p.1))
     .bind(k.region_code.as_ref().map(|r| r.as_str().to_owned()))
     .bind(&k.notes)
+    .bind(&k.client_ref)
     .fetch_one(c)
     .await?)
 }

@@ -148,6 +148,9 @@ pub struct CheckBody {
     pub corrections: Vec<CorrectionBody>,
     /// When the check happened (unix seconds; default now; for checks uploaded after working offline).
     pub at: Option<i64>,
+    /// The device's reference for this check (1-64 printable characters): a retried upload with the
+    /// same reference returns the first one instead of recording it twice.
+    pub client_ref: Option<String>,
 }
 
 /// `POST /api/v1/checks`: records a field check with its position, raises alerts.
@@ -157,6 +160,18 @@ pub async fn record_check(
     ApiJson(b): ApiJson<CheckBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let (office_id, _) = own_office(&p)?;
+    if let Some(r) = &b.client_ref {
+        if r.is_empty() || r.len() > 64 || r.chars().any(char::is_control) {
+            return Err(ApiError::invalid("client_ref", "1-64 printable characters"));
+        }
+        let mut c = state.store.conn().await?;
+        if let Some(id) = repo::check_by_client_ref(&mut c, p.user_id, r).await? {
+            return Ok((
+                StatusCode::OK,
+                Json(json!({ "check_id": id, "duplicate": true })),
+            ));
+        }
+    }
     check_position(b.lat, b.lng)?;
     let region = b
         .region_code
@@ -310,6 +325,7 @@ pub async fn record_check(
             position: Some((b.lat, b.lng)),
             region_code: region,
             notes: b.notes.clone(),
+            client_ref: b.client_ref.clone(),
         },
     )
     .await?;

@@ -990,6 +990,7 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
                 position: Some(position),
                 region_code: Some(RegionCode::parse("region_code", &desa[h.desa].code)?),
                 notes: None,
+                client_ref: Some(format!("demo-{k}")),
             },
         )
         .await?;

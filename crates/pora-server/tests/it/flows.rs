@@ -352,11 +352,15 @@ async fn field_checks_raise_alerts_and_the_audit_chain_holds() {
         let qr = issued["credential"].as_str().unwrap().to_owned();
         let r = app.post("/api/v1/checks", FieldOfficer, json!({ "qr_text": qr, "lat": -6.3, "lng": 107.15 })).await;
         assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("order")), "a check needs an order or caught_in_act");
-        let r = app.post("/api/v1/checks", FieldOfficer, json!({ "qr_text": qr, "caught_in_act": true, "lat": -6.3, "lng": 107.15, "region_code": "32.16.06.2002",
-                    "corrections": [{ "field": "employer", "new_value": "PT Lain" }] })).await;
+        let body = json!({ "qr_text": qr, "caught_in_act": true, "lat": -6.3, "lng": 107.15, "region_code": "32.16.06.2002",
+                    "client_ref": "reader1-0001", "corrections": [{ "field": "employer", "new_value": "PT Lain" }] });
+        let r = app.post("/api/v1/checks", FieldOfficer, body.clone()).await;
         assert_eq!(r.status, 201, "{}", r.body);
         assert_eq!(r.body["outcome"], "ok");
         assert_eq!(r.body["alerts"], json!(["check_without_order"]));
+        let retry = app.post("/api/v1/checks", FieldOfficer, body).await;
+        assert_eq!((retry.status.as_u16(), retry.body["duplicate"].as_bool()), (200, Some(true)), "{}", retry.body);
+        assert_eq!(retry.body["check_id"], r.body["check_id"]);
         let r = app.post("/api/v1/checks", FieldOfficer, json!({ "qr_text": "PR1:NOTREAL", "caught_in_act": true, "lat": -6.3, "lng": 107.15 })).await;
         assert_eq!(r.body["outcome"], "not_found", "unreadable: {}", r.body);
         let mut forged: Vec<char> = qr.chars().collect();
