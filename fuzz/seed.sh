@@ -84,6 +84,14 @@ for hx in context["status_lists"]:
         seeds["status_list"].append(s)
         seeds["status_list"] += parts(s)[0]
 
+# The QR images of the vectors, and the reader's own fixed test images, seed the image reader.
+for d in (os.path.join(vectors_dir, "png"), os.path.join(vectors_dir, "../../pora-reader/tests/images")):
+    if os.path.isdir(d):
+        for name in sorted(os.listdir(d))[:40]:
+            if name.lower().endswith((".png", ".jpg", ".jpeg", ".webp")):
+                with open(os.path.join(d, name), "rb") as f:
+                    seeds.setdefault("reader_image", []).append(f.read())
+
 total = 0
 for target, blobs in seeds.items():
     d = os.path.join(corpus, target)
