@@ -4,10 +4,11 @@
 //! ```text
 //! cargo run --release -p pora-wasm --example pora-wasm-frames -- OUT_DIR [GEN_DIR]
 //! ```
-//! Frames: every testkit vector PNG as it is (`vector`), the same code pasted at 3x scale on a
+//! Frames: every testkit vector PNG as it is (`vector`), the same code pasted at 2x scale on a
 //! 1280x720 grey canvas with mild noise (`canvas-720p`), and, with `GEN_DIR` (the output of
 //! `pora-reader-gen`: JPEGs and `manifest.jsonl`), each generated 1920x1080 photo (`gen-<class>`).
-//! `OUT_DIR/frames.json` lists `{name, group, width, height, file, text}`.
+//! `OUT_DIR/frames.json` lists `{name, group, width, height, file, text}`; `text` is empty for a
+//! frame without a code.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -51,11 +52,11 @@ impl Noise {
     }
 }
 
-/// The code scaled 3x (nearest), pasted off-centre on a grey 1280x720 canvas, with noise and a
+/// The code scaled 2x (nearest), pasted off-centre on a grey 1280x720 canvas, with noise and a
 /// slight grey cast on the paper (not pure black on pure white).
 fn on_canvas(code: &RgbaImage, seed: u64) -> RgbaImage {
     let (w, h) = (1280u32, 720u32);
-    let scale = 3;
+    let scale = 2;
     let mut rng = Noise(seed | 1);
     let mut img = RgbaImage::from_pixel(w, h, image::Rgba([118, 120, 116, 255]));
     let (cw, ch) = (code.width() * scale, code.height() * scale);

@@ -38,9 +38,9 @@ impl Verifier {
     /// Verifies `trustListBytes` (a signed trust list) against the root key.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        root_alg: &str,
-        root_public_key_hex: &str,
-        trust_list_bytes: &[u8],
+        #[wasm_bindgen(js_name = rootAlg)] root_alg: &str,
+        #[wasm_bindgen(js_name = rootPublicKeyHex)] root_public_key_hex: &str,
+        #[wasm_bindgen(js_name = trustListBytes)] trust_list_bytes: &[u8],
     ) -> Result<Verifier, JsError> {
         FieldVerifier::new(root_alg, root_public_key_hex, trust_list_bytes)
             .map(|inner| Verifier { inner })
@@ -60,7 +60,11 @@ impl Verifier {
     }
 
     /// Verifies a QR text at `nowUnixSeconds`; the verdict as JSON.
-    pub fn verify(&self, text: &str, now_unix_seconds: f64) -> Result<String, JsError> {
+    pub fn verify(
+        &self,
+        text: &str,
+        #[wasm_bindgen(js_name = nowUnixSeconds)] now_unix_seconds: f64,
+    ) -> Result<String, JsError> {
         let now = field::unix_seconds(now_unix_seconds).map_err(js_error)?;
         Ok(self.inner.verify(text, now))
     }
@@ -72,7 +76,12 @@ fn js_error(e: SetupError) -> JsError {
 
 /// Reads the QR codes in an RGBA8 frame (`pixels.length == width * height * 4`).
 #[wasm_bindgen(js_name = readRgba)]
-pub fn read_rgba(width: u32, height: u32, pixels: &[u8], try_harder: bool) -> String {
+pub fn read_rgba(
+    width: u32,
+    height: u32,
+    pixels: &[u8],
+    #[wasm_bindgen(js_name = tryHarder)] try_harder: bool,
+) -> String {
     field::read_rgba(width, height, pixels, try_harder)
 }
 
