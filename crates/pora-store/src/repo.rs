@@ -1401,6 +1401,8 @@ pub struct NewCheck {
     pub notes: Option<String>,
     /// The device's own reference for the check (idempotent uploads).
     pub client_ref: Option<String>,
+    /// JSON details (e.g. the device signature over the upload).
+    pub details: String,
 }
 
 /// The id of an officer's check with this client reference, if already recorded.
@@ -1424,8 +1426,8 @@ pub async fn check_by_client_ref(
 pub async fn insert_check(c: &mut Conn, k: &NewCheck) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO check_reports (at, officer_id, device_id, office_id, permit_id, foreigner_id, verdict, outcome, \
-         written_order_id, caught_in_act, lat, lng, region_code, notes, client_ref) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
+         written_order_id, caught_in_act, lat, lng, region_code, notes, client_ref, details) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
     )
     .bind(k.at)
     .bind(k.officer_id)
@@ -1442,6 +1444,7 @@ pub async fn insert_check(c: &mut Conn, k: &NewCheck) -> Result<i64> {
     .bind(k.region_code.as_ref().map(|r| r.as_str().to_owned()))
     .bind(&k.notes)
     .bind(&k.client_ref)
+    .bind(&k.details)
     .fetch_one(c)
     .await?)
 }

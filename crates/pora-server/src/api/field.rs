@@ -154,12 +154,26 @@ pub struct CheckBody {
 }
 
 /// `POST /api/v1/checks`: records a field check with its position, raises alerts.
+///
+/// When the caller's token is bound to a device, the upload must carry
+/// `X-Pora-Device-Signature`: the hex Ed25519 signature of the exact request body by the device's
+/// registered key (64 hex digits). The signature is kept with the check, so a check can later be shown
+/// to come from that device and not only from someone holding the officer's token.
 pub async fn record_check(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
-    ApiJson(b): ApiJson<CheckBody>,
+    headers: axum::http::HeaderMap,
+    raw: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
+    let b: CheckBody = super::parse_json(&raw)?;
     let (office_id, _) = own_office(&p)?;
+    let details = match p.device_id {
+        Some(device) => {
+            let sig = device_signature(&state, device, &headers, &raw).await?;
+            json!({ "device_id": device, "device_signed": true, "device_signature": sig })
+        }
+        None => json!({ "device_signed": false }),
+    };
     if let Some(r) = &b.client_ref {
         if r.is_empty() || r.len() > 64 || r.chars().any(char::is_control) {
             return Err(ApiError::invalid("client_ref", "1-64 printable characters"));
@@ -326,6 +340,7 @@ pub async fn record_check(
             region_code: region,
             notes: b.notes.clone(),
             client_ref: b.client_ref.clone(),
+            details: details.to_string(),
         },
     )
     .await?;
@@ -385,6 +400,43 @@ pub async fn record_check(
             "alerts": alerts.iter().map(|(k, _)| *k).collect::<Vec<_>>(),
         })),
     ))
+}
+
+/// Header carrying a device's signature over an upload.
+pub const DEVICE_SIGNATURE_HEADER: &str = "x-pora-device-signature";
+
+async fn device_signature(
+    state: &AppState,
+    device: i64,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> ApiResult<String> {
+    let refuse = |why: &str| ApiError {
+        status: StatusCode::FORBIDDEN,
+        code: "bad_device_signature",
+        message: format!("this token is bound to a device: {why}"),
+        field: Some("X-Pora-Device-Signature".into()),
+    };
+    let sig_hex = headers
+        .get(DEVICE_SIGNATURE_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| refuse("sign the body with the device key and send the signature in X-Pora-Device-Signature"))?;
+    let mut c = state.store.conn().await?;
+    let d = repo::device_by_id(&mut c, device).await?;
+    drop(c);
+    let key: [u8; 32] = hex::decode(d.public_key.trim())
+        .ok()
+        .and_then(|k| k.try_into().ok())
+        .ok_or_else(|| refuse("the registered device key is not an Ed25519 key (64 hex digits)"))?;
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&key)
+        .map_err(|_| refuse("the registered device key is invalid"))?;
+    let sig: [u8; 64] = hex::decode(sig_hex.trim())
+        .ok()
+        .and_then(|s| s.try_into().ok())
+        .ok_or_else(|| refuse("want 128 hex digits"))?;
+    key.verify_strict(body, &ed25519_dalek::Signature::from_bytes(&sig))
+        .map_err(|_| refuse("the signature does not match the body and the device key"))?;
+    Ok(sig_hex.trim().to_lowercase())
 }
 
 /// `GET /api/v1/checks`.

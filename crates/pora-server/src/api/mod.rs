@@ -64,6 +64,28 @@ fn json_error(r: JsonRejection) -> ApiError {
     }
 }
 
+/// Parses a JSON body already read as bytes (for handlers that also need the raw bytes), with the
+/// same error shape as [`ApiJson`].
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let text = e.to_string();
+        let field = text
+            .split_once("field `")
+            .and_then(|(_, r)| r.split_once('`'))
+            .map(|(f, _)| f.to_owned());
+        if e.is_data() {
+            ApiError {
+                status: axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                code: "invalid",
+                message: text,
+                field,
+            }
+        } else {
+            ApiError::bad_request("bad_json", None, text)
+        }
+    })
+}
+
 /// `?limit=&offset=`.
 #[derive(Debug, Default, Deserialize)]
 pub struct Paging {

@@ -991,6 +991,7 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
                 region_code: Some(RegionCode::parse("region_code", &desa[h.desa].code)?),
                 notes: None,
                 client_ref: Some(format!("demo-{k}")),
+                details: json!({ "device_id": devices[officer_ix], "device_signed": false, "demo": true }).to_string(),
             },
         )
         .await?;
