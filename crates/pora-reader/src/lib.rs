@@ -83,7 +83,8 @@ pub struct QrCode {
     /// The decoded text.
     pub text: String,
     /// Corner points in input-image pixel coordinates: top-left, top-right, bottom-right,
-    /// bottom-left of the symbol as printed (so the order tells the code's orientation).
+    /// bottom-left of the symbol as printed (so the order tells the code's orientation). For encoded
+    /// images these are coordinates of the stored pixel grid: EXIF orientation is not applied.
     pub corners: [(f32, f32); 4],
     /// Error-correction level from the code's format information.
     pub ec_level: EcLevel,
