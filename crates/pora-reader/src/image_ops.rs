@@ -419,3 +419,94 @@ pub(crate) fn laplacian_variance(img: &Luma) -> f32 {
     let m = s / n;
     (s2 / n - m * m) as f32
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noise(w: usize, h: usize, seed: u32) -> Luma<'static> {
+        let mut s = seed | 1;
+        let data = (0..w * h)
+            .map(|_| {
+                s ^= s << 13;
+                s ^= s >> 17;
+                s ^= s << 5;
+                s as u8
+            })
+            .collect::<Vec<u8>>();
+        Luma::new(w, h, data)
+    }
+
+    #[test]
+    fn pack_word_maps_byte_i_to_bit_i() {
+        let mut bytes = [0u8; WORD];
+        for i in [0, 1, 7, 8, 33, WORD - 1] {
+            bytes[i] = 1;
+        }
+        let word = pack_word(&bytes);
+        for (i, &b) in bytes.iter().enumerate() {
+            assert_eq!((word >> i) & 1, usize::from(b), "bit {i}");
+        }
+    }
+
+    #[test]
+    fn box_blur_matches_a_naive_mean_at_edges_and_inside() {
+        let img = noise(37, 23, 7);
+        let r = 3;
+        let fast = box_blur(&img, r);
+        for y in 0..img.height {
+            for x in 0..img.width {
+                let (mut s, mut n) = (0u32, 0u32);
+                for yy in y.saturating_sub(r)..(y + r + 1).min(img.height) {
+                    for xx in x.saturating_sub(r)..(x + r + 1).min(img.width) {
+                        s += u32::from(img.px(xx, yy));
+                        n += 1;
+                    }
+                }
+                assert_eq!(fast.px(x, y), (s / n) as u8, "({x}, {y})");
+            }
+        }
+    }
+
+    #[test]
+    fn binarizers_agree_with_their_definition() {
+        let img = noise(70, 50, 3);
+        let bits = local_mean(&img, 4, 10).expect("bits");
+        let mean = box_blur(&img, 4);
+        for y in 0..img.height {
+            for x in 0..img.width {
+                // dark iff v < 0.9 * mean (up to the integer rounding of the blurred mean)
+                let v = u32::from(img.px(x, y)) * 100;
+                let m = u32::from(mean.px(x, y)) * 90;
+                if v + 90 < m {
+                    assert!(bits.get(x as u32, y as u32), "({x}, {y}) dark");
+                } else if v > m + 90 {
+                    assert!(!bits.get(x as u32, y as u32), "({x}, {y}) light");
+                }
+            }
+        }
+        let t = otsu_threshold(&histogram(&img.data));
+        let bits = otsu(&img).expect("bits");
+        for y in 0..img.height {
+            for x in 0..img.width {
+                assert_eq!(bits.get(x as u32, y as u32), img.px(x, y) <= t);
+            }
+        }
+    }
+
+    #[test]
+    fn hybrid_leaves_a_flat_frame_light_and_finds_a_dark_square() {
+        let mut img = Luma::new(96, 64, vec![180u8; 96 * 64]);
+        let flat = hybrid(&img, MIN_DYNAMIC_RANGE).expect("bits");
+        assert!((0..64).all(|y| (0..96).all(|x| !flat.get(x, y))));
+        let data = img.data.to_mut();
+        for y in 20..40 {
+            for x in 30..50 {
+                data[y * 96 + x] = 20;
+            }
+        }
+        let bits = hybrid(&img, MIN_DYNAMIC_RANGE).expect("bits");
+        assert!(bits.get(40, 30));
+        assert!(!bits.get(10, 10));
+    }
+}

@@ -230,3 +230,52 @@ fn looks_truncated(msg: &str) -> bool {
     .iter()
     .any(|k| m.contains(k))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encode(format: ImageFormat, w: u32, h: u32) -> Vec<u8> {
+        let img = image::RgbaImage::from_pixel(w, h, image::Rgba([200, 100, 50, 255]));
+        let mut out = Vec::new();
+        let img = if format == ImageFormat::Jpeg {
+            image::DynamicImage::ImageRgb8(image::DynamicImage::ImageRgba8(img).into_rgb8())
+        } else {
+            image::DynamicImage::ImageRgba8(img)
+        };
+        img.write_to(&mut Cursor::new(&mut out), format)
+            .expect("encode");
+        out
+    }
+
+    #[test]
+    fn header_dimensions_of_every_format() {
+        for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP] {
+            let bytes = encode(format, 123, 45);
+            assert_eq!(
+                claimed_dimensions(&bytes, format),
+                Some((123, 45)),
+                "{format:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn short_headers_give_no_dimensions() {
+        for format in [ImageFormat::Png, ImageFormat::Jpeg, ImageFormat::WebP] {
+            let bytes = encode(format, 10, 10);
+            for cut in [0, 5, 12, 20] {
+                // Never panics; a header too short to hold the size says nothing.
+                let _ = claimed_dimensions(&bytes[..cut.min(bytes.len())], format);
+            }
+            assert_eq!(claimed_dimensions(&bytes[..4], format), None, "{format:?}");
+        }
+    }
+
+    #[test]
+    fn jpeg_end_marker_is_required() {
+        let jpeg = encode(ImageFormat::Jpeg, 16, 16);
+        assert!(jpeg_has_end(&jpeg));
+        assert!(!jpeg_has_end(&jpeg[..jpeg.len() - 2]));
+    }
+}
