@@ -272,7 +272,7 @@ pub async fn list_devices(
 pub struct NewDeviceBody {
     /// Label, e.g. "Reader 3, Tim PORA Cikarang".
     pub label: String,
-    /// The device's public key (base64 or hex, 32-133 bytes).
+    /// The device's Ed25519 public key, 64 hex digits.
     pub public_key: String,
 }
 
@@ -286,20 +286,20 @@ pub async fn register_device(
     if b.label.is_empty() || b.label.len() > 100 {
         return Err(ApiError::invalid("label", "1-100 characters"));
     }
-    let key = b.public_key.trim();
-    let ok = (64..=400).contains(&key.len())
-        && key
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || b"+/=_-".contains(&c));
-    if !ok {
+    let key = b.public_key.trim().to_lowercase();
+    let valid = hex::decode(&key)
+        .ok()
+        .and_then(|k| <[u8; 32]>::try_from(k).ok())
+        .is_some_and(|k| ed25519_dalek::VerifyingKey::from_bytes(&k).is_ok());
+    if !valid {
         return Err(ApiError::invalid(
             "public_key",
-            "want a base64 or hex public key",
+            "want the device's Ed25519 public key as 64 hex digits",
         ));
     }
     let mut tx = state.store.begin_audited().await?;
     let id =
-        repo::register_device(tx.conn(), &b.label, key, p.user_id, office_id, now_unix()).await?;
+        repo::register_device(tx.conn(), &b.label, &key, p.user_id, office_id, now_unix()).await?;
     tx.append(admin_entry(
         &p,
         "device.register",

@@ -431,9 +431,14 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
     let mut tx = state.store.tx().await?;
     let mut devices = Vec::new();
     for (i, officer) in field_officers.iter().enumerate() {
-        let key = format!(
-            "{:0>64}",
-            format!("{:x}", rng.next_u64()) + &format!("{:x}", rng.next_u64())
+        let mut seed = [0u8; 32];
+        for chunk in seed.chunks_mut(8) {
+            chunk.copy_from_slice(&rng.next_u64().to_le_bytes());
+        }
+        let key = hex::encode(
+            ed25519_dalek::SigningKey::from_bytes(&seed)
+                .verifying_key()
+                .as_bytes(),
         );
         let d = repo::register_device(
             &mut tx,
