@@ -1368,6 +1368,8 @@ pub struct CheckReport {
     pub region_code: Option<String>,
     /// Notes.
     pub notes: Option<String>,
+    /// JSON details (device signature, …).
+    pub details: String,
 }
 
 /// A check to record.
@@ -1453,7 +1455,7 @@ pub async fn insert_check(c: &mut Conn, k: &NewCheck) -> Result<i64> {
 pub async fn checks(c: &mut Conn, office_id: Option<i64>, page: Page) -> Result<Vec<CheckReport>> {
     Ok(sqlx::query_as(
         "SELECT id, at, officer_id, device_id, office_id, permit_id, foreigner_id, verdict, outcome, written_order_id, \
-         caught_in_act, lat, lng, region_code, notes FROM check_reports WHERE ($1 IS NULL OR office_id = $1) \
+         caught_in_act, lat, lng, region_code, notes, details FROM check_reports WHERE ($1 IS NULL OR office_id = $1) \
          ORDER BY at DESC, id DESC LIMIT $2 OFFSET $3",
     )
     .bind(office_id)

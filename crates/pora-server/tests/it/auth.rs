@@ -257,6 +257,10 @@ async fn device_tokens_follow_the_device_state() {
     assert_eq!(r.status, 201, "{}", r.body);
     let checks = app.get("/api/v1/checks", Supervisor, &[]).await;
     assert_eq!(checks.body["items"][0]["device_id"], device);
+    let details: serde_json::Value =
+        serde_json::from_str(checks.body["items"][0]["details"].as_str().unwrap()).unwrap();
+    assert_eq!(details["device_signed"], true);
+    assert_eq!(details["device_signature"].as_str().unwrap().len(), 128);
     let r = app
         .post(
             &format!("/api/v1/devices/{device}/revoke"),
