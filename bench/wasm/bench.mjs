@@ -117,6 +117,20 @@ for (const f of frames) {
 }
 if (!quick) process.stderr.write("\n");
 
+// Native pora-reader on the same frames, when the pora-wasm-native example has written them.
+const nativePath = join(framesDir, "native.json");
+let native = null;
+try {
+  native = JSON.parse(readFileSync(nativePath, "utf8"));
+} catch {
+  native = null;
+}
+const ids = engines.map((e) => e.id);
+if (native && perFrame.every((r) => native[r.name])) {
+  for (const r of perFrame) r["pora native"] = native[r.name];
+  ids.push("pora native");
+}
+
 // Groups: vector, canvas-720p, and each generator class folded into "gen-1080p (<class>)".
 const groups = [...new Set(perFrame.map((r) => r.group))];
 const groupRows = [];
@@ -127,13 +141,13 @@ const summarize = (label, rows) => {
     withCode: rows.filter((r) => r.text !== "").length,
     size: `${rows[0].width}x${rows[0].height}`,
   };
-  for (const e of engines) {
-    g[e.id] = {
-      decoded: rows.filter((r) => r[e.id].decoded).length,
-      wrong: rows.reduce((a, r) => a + r[e.id].wrong, 0),
-      median_ms: median(rows.map((r) => r[e.id].ms)),
-      mean_ms: rows.reduce((a, r) => a + r[e.id].ms, 0) / rows.length,
-      max_ms: Math.max(...rows.map((r) => r[e.id].ms)),
+  for (const id of ids) {
+    g[id] = {
+      decoded: rows.filter((r) => r[id].decoded).length,
+      wrong: rows.reduce((a, r) => a + r[id].wrong, 0),
+      median_ms: median(rows.map((r) => r[id].ms)),
+      mean_ms: rows.reduce((a, r) => a + r[id].ms, 0) / rows.length,
+      max_ms: Math.max(...rows.map((r) => r[id].ms)),
     };
   }
   return g;
@@ -171,16 +185,17 @@ lines.push(`verify: ${verifyRows.length} vectors, ${verifyMismatches} code misma
 lines.push("");
 lines.push("Decoded counts frames whose expected text was read (of the frames that hold a code: `no-code` frames hold none); wrong counts any other text returned.");
 lines.push("");
-lines.push("| frames | n | size | pora-wasm decoded / wrong / median ms | pora-wasm fast (tryHarder=false) | zxing-wasm (tryHarder) |");
-lines.push("| --- | ---: | --- | --- | --- | --- |");
+const nativeCol = ids.includes("pora native");
+lines.push(`| frames | n | size | pora-wasm decoded / wrong / median ms | pora-wasm fast (tryHarder=false) | zxing-wasm (tryHarder) |${nativeCol ? " pora-reader native (same cascade) |" : ""}`);
+lines.push(`| --- | ---: | --- | --- | --- | --- |${nativeCol ? " --- |" : ""}`);
 for (const g of groupRows) {
   const cell = (e) => `${g[e].decoded}/${g.withCode} / ${g[e].wrong} / ${fmt(g[e].median_ms, 2)}`;
-  lines.push(`| ${g.group} | ${g.frames} | ${g.size} | ${cell("pora-wasm")} | ${cell("pora-wasm fast")} | ${cell("zxing-wasm")} |`);
+  lines.push(`| ${g.group} | ${g.frames} | ${g.size} | ${cell("pora-wasm")} | ${cell("pora-wasm fast")} | ${cell("zxing-wasm")} |${nativeCol ? ` ${cell("pora native")} |` : ""}`);
 }
 lines.push("");
-for (const g of groupRows.filter((g) => g.frames > 2)) {
+for (const g of groupRows.filter((g) => !g.group.startsWith("gen-") || g.group.startsWith("gen-1080p"))) {
   const m = (e) => `${e} mean ${fmt(g[e].mean_ms, 2)} / max ${fmt(g[e].max_ms, 2)} ms`;
-  lines.push(`${g.group}: ${engines.map((e) => m(e.id)).join("; ")}`);
+  lines.push(`${g.group}: ${ids.map(m).join("; ")}`);
 }
 lines.push("");
 lines.push("| file | raw bytes | gzip -9 bytes |");

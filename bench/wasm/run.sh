@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole wasm benchmark (docs/WASM-BENCH.md): npm ci into bench/wasm/node_modules, build.sh (pkg/),
 # the frames (testkit vector PNGs, the same on a 720p canvas, pora-reader-gen 1080p photos) as raw
-# RGBA into bench/wasm/frames/, then node bench.mjs, whose report also lands in frames/report.md.
+# RGBA into bench/wasm/frames/, the same reads natively, then node bench.mjs, whose report also lands
+# in frames/report.md.
 #   bash bench/wasm/run.sh                 # PER_CLASS=2 generated photos per degradation class
 #   PER_CLASS=5 bash bench/wasm/run.sh     # more photos; QUICK=1 for one timing pass per frame
 set -euo pipefail
@@ -18,6 +19,8 @@ rm -rf "$here/frames"
 mkdir -p "$here/frames/gen"
 cargo run --release --locked -q -p pora-reader --example pora-reader-gen -- "$here/frames/gen" "$per_class" 2026
 cargo run --release --locked -q -p pora-wasm --example pora-wasm-frames -- "$here/frames" "$here/frames/gen"
+# The same reads natively (pora-reader as the CLI runs it), for the wasm-vs-native column.
+cargo run --release --locked -q -p pora-wasm --example pora-wasm-native -- "$here/frames"
 
 cd "$here"
 node bench.mjs "$here/frames" ${QUICK:+--quick} | tee "$here/frames/report.md"
