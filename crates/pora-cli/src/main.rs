@@ -666,13 +666,9 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
                 obj.insert("issued_at".into(), now_or(&now)?.into());
             }
             if !obj.contains_key("document_serial") {
-                let serial = pora_crypto::SigningKey::generate(pora_core::Algorithm::EdDSA)
-                    .map_err(|e| CliError::data(e.to_string()))?
-                    .public_key();
-                obj.insert(
-                    "document_serial".into(),
-                    hex::encode(&serial.as_bytes()[..4]).into(),
-                );
+                let serial =
+                    pora_crypto::random_bytes::<4>().map_err(|e| CliError::data(e.to_string()))?;
+                obj.insert("document_serial".into(), hex::encode(&serial).into());
             }
             let p: pora_core::Permit = serde_json::from_value(json)
                 .map_err(|e| CliError::data(format!("{}: {e}", permit.display())))?;

@@ -195,6 +195,13 @@ impl Signer for SigningKey {
     }
 }
 
+/// `N` bytes from the operating system's random source (document serials, nonces).
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], KeyFileError> {
+    let mut b = [0u8; N];
+    getrandom_fill(&mut b)?;
+    Ok(b)
+}
+
 fn getrandom_fill(buf: &mut [u8]) -> Result<(), KeyFileError> {
     #[cfg(not(target_arch = "wasm32"))]
     {
