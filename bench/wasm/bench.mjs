@@ -164,6 +164,14 @@ const size = (p) => {
 const sizes = {
   "pora-wasm (pora_wasm_bg.wasm)": size(poraWasmPath),
   "pora-wasm JS glue (pora_wasm.js)": size(join(here, "pkg", "pora_wasm.js")),
+  ...(() => {
+    const p = join(here, "pkg-verify-only", "pora_wasm_bg.wasm");
+    try {
+      return { "pora-wasm verify-only, no reader (pkg-verify-only)": size(p) };
+    } catch {
+      return {};
+    }
+  })(),
   "zxing-wasm reader (zxing_reader.wasm)": size(zxingWasmPath),
   "zxing-wasm reader JS (dist/es/reader/index.js)": size(join(here, "node_modules", "zxing-wasm", "dist", "es", "reader", "index.js")),
 };

@@ -2,6 +2,8 @@
 # Builds the browser field verifier into bench/wasm/pkg/ (`wasm-bindgen --target web`: pora_wasm.js +
 # pora_wasm_bg.wasm), shrinks it with wasm-opt when bench/wasm/node_modules has binaryen, and prints
 # raw and gzip sizes. Installs wasm-bindgen-cli at the version Cargo.lock pins if it is missing.
+# Also builds pkg-verify-only/ (the verifier without the QR reader, for the size comparison;
+# VERIFY_ONLY=0 skips it).
 #   bash bench/wasm/build.sh            # CARGO_TARGET_DIR is honoured (default: the workspace's target/)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -21,30 +23,38 @@ if ! rustup target list --installed 2>/dev/null | grep -q '^wasm32-unknown-unkno
   rustup target add wasm32-unknown-unknown
 fi
 
-# Size-and-speed settings for this artefact only, without touching the workspace's [profile.release]
-# (which keeps debug = 1 for native profiling).
-CARGO_PROFILE_RELEASE_DEBUG=0 \
-CARGO_PROFILE_RELEASE_LTO=true \
-CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
-CARGO_PROFILE_RELEASE_PANIC=abort \
-  cargo build --release --locked -p pora-wasm --target wasm32-unknown-unknown
-
-rm -rf "$here/pkg"
-wasm-bindgen --target web --out-dir "$here/pkg" "$target_dir/wasm32-unknown-unknown/release/pora_wasm.wasm"
-
-wasm="$here/pkg/pora_wasm_bg.wasm"
-sizes() { printf '%-44s raw %8d bytes   gzip -9 %8d bytes\n' "$1" "$(wc -c <"$2")" "$(gzip -9c "$2" | wc -c)"; }
-sizes "pora_wasm_bg.wasm (wasm-bindgen)" "$wasm"
-
 wasm_opt="$here/node_modules/.bin/wasm-opt"
-if [ -x "$wasm_opt" ]; then
-  # The features rustc enables by default for wasm32-unknown-unknown.
-  "$wasm_opt" -O3 --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
-    --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
-    "$wasm" -o "$wasm.opt"
-  mv "$wasm.opt" "$wasm"
-  sizes "pora_wasm_bg.wasm (wasm-opt -O3)" "$wasm"
-else
-  echo "no $wasm_opt (npm install in bench/wasm for binaryen): wasm-opt skipped" >&2
+[ -x "$wasm_opt" ] || echo "no $wasm_opt (npm ci in bench/wasm installs binaryen): wasm-opt skipped" >&2
+sizes() { printf '%-44s raw %8d bytes   gzip -9 %8d bytes\n' "$1" "$(wc -c <"$2")" "$(gzip -9c "$2" | wc -c)"; }
+
+# build OUT_DIR [cargo args...]: release wasm32 build, wasm-bindgen --target web, wasm-opt -O3.
+build() {
+  local out=$1
+  shift
+  # Size-and-speed settings for this artefact only, without touching the workspace's
+  # [profile.release] (which keeps debug = 1 for native profiling).
+  CARGO_PROFILE_RELEASE_DEBUG=0 \
+  CARGO_PROFILE_RELEASE_LTO=true \
+  CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 \
+  CARGO_PROFILE_RELEASE_PANIC=abort \
+    cargo build --release --locked -p pora-wasm --target wasm32-unknown-unknown "$@"
+  rm -rf "$out"
+  wasm-bindgen --target web --out-dir "$out" "$target_dir/wasm32-unknown-unknown/release/pora_wasm.wasm"
+  local wasm="$out/pora_wasm_bg.wasm"
+  sizes "$(basename "$out")/pora_wasm_bg.wasm (wasm-bindgen)" "$wasm"
+  if [ -x "$wasm_opt" ]; then
+    # The features rustc enables by default for wasm32-unknown-unknown.
+    "$wasm_opt" -O3 --enable-bulk-memory --enable-multivalue --enable-mutable-globals \
+      --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext \
+      "$wasm" -o "$wasm.opt"
+    mv "$wasm.opt" "$wasm"
+    sizes "$(basename "$out")/pora_wasm_bg.wasm (wasm-opt -O3)" "$wasm"
+  fi
+  sizes "$(basename "$out")/pora_wasm.js (glue)" "$out/pora_wasm.js"
+}
+
+if [ "${VERIFY_ONLY:-1}" = 1 ]; then
+  build "$here/pkg-verify-only" --no-default-features
 fi
-sizes "pora_wasm.js (glue)" "$here/pkg/pora_wasm.js"
+# Last, so the target directory's pora_wasm.wasm is the full module.
+build "$here/pkg"

@@ -8,6 +8,7 @@ use pora_core::crypto::KeyError;
 use pora_core::status_list::StatusListError;
 use pora_core::trust::TrustError;
 use pora_core::{hex, Algorithm, Context, Policy, PublicKey, StatusListToken, TrustList};
+#[cfg(feature = "reader")]
 use pora_reader::ReadOptions;
 
 /// Why the verifier could not be set up or could not take an input. Its `Display` text is what the
@@ -161,10 +162,12 @@ impl FieldVerifier {
     }
 }
 
+#[cfg(feature = "reader")]
 fn options(try_harder: bool) -> ReadOptions {
     ReadOptions::default().with_try_harder(try_harder)
 }
 
+#[cfg(feature = "reader")]
 /// Reads the QR codes in an RGBA8 frame (a canvas `ImageData`); JSON text as described in
 /// [`crate::json::read_result`].
 pub fn read_rgba(width: u32, height: u32, pixels: &[u8], try_harder: bool) -> String {
@@ -177,6 +180,7 @@ pub fn read_rgba(width: u32, height: u32, pixels: &[u8], try_harder: bool) -> St
     .to_string()
 }
 
+#[cfg(feature = "reader")]
 /// Reads the QR codes in a PNG, JPEG or WebP file's bytes (full cascade).
 pub fn read_image(bytes: &[u8]) -> String {
     crate::json::read_result(&pora_reader::read_image(bytes, &options(true))).to_string()

@@ -3,6 +3,7 @@
 
 use pora_core::verify::{Layer, NotAllowed, SignatureProblem};
 use pora_core::{hex, Outcome, StatusListToken, TrustList, Verdict, Warning};
+#[cfg(feature = "reader")]
 use pora_reader::{QrCode, ReadError};
 use serde_json::{json, Value};
 
@@ -182,6 +183,7 @@ pub fn trust_info(trust: &TrustList, status_lists: &[StatusListToken]) -> Value 
     })
 }
 
+#[cfg(feature = "reader")]
 /// Reader output: an array of `{text, corners, ecLevel, version, pass}` objects, or
 /// `{error, reason}` with the reader's stable error code and its English message.
 pub fn read_result(r: &Result<Vec<QrCode>, ReadError>) -> Value {
@@ -215,6 +217,7 @@ mod tests {
         assert_eq!(rupiah(30_000_000), "30.000.000");
     }
 
+    #[cfg(feature = "reader")]
     #[test]
     fn read_error_is_code_and_reason() {
         let v = read_result(&Err(ReadError::Empty));

@@ -16,6 +16,9 @@
 //!   // JSON [{text, corners: [[x,y]x4], ecLevel, version, pass}] or {error, reason}
 //! ```
 //!
+//! `readRgba` and `readImage` need the default `reader` feature; without it the module only
+//! verifies (for a page that reads codes some other way).
+//!
 //! The bindings are thin: the logic and the JSON live in [`field`] and [`json`], plain Rust that
 //! is tested natively. The crate builds natively too (wasm-bindgen's exports are inert there).
 
@@ -75,6 +78,7 @@ fn js_error(e: SetupError) -> JsError {
 }
 
 /// Reads the QR codes in an RGBA8 frame (`pixels.length == width * height * 4`).
+#[cfg(feature = "reader")]
 #[wasm_bindgen(js_name = readRgba)]
 pub fn read_rgba(
     width: u32,
@@ -86,6 +90,7 @@ pub fn read_rgba(
 }
 
 /// Reads the QR codes in a PNG, JPEG or WebP file.
+#[cfg(feature = "reader")]
 #[wasm_bindgen(js_name = readImage)]
 pub fn read_image(bytes: &[u8]) -> String {
     field::read_image(bytes)
