@@ -1340,6 +1340,8 @@ pub async fn written_order(c: &mut Conn, number: &str) -> Result<Option<WrittenO
 pub struct CheckReport {
     /// Row id.
     pub id: i64,
+    /// NIORA of the person checked (joined), for audit entries.
+    pub niora: Option<String>,
     /// When (unix seconds).
     pub at: i64,
     /// Officer.
@@ -1454,9 +1456,10 @@ pub async fn insert_check(c: &mut Conn, k: &NewCheck) -> Result<i64> {
 /// Checks of an office (or all), newest first.
 pub async fn checks(c: &mut Conn, office_id: Option<i64>, page: Page) -> Result<Vec<CheckReport>> {
     Ok(sqlx::query_as(
-        "SELECT id, at, officer_id, device_id, office_id, permit_id, foreigner_id, verdict, outcome, written_order_id, \
-         caught_in_act, lat, lng, region_code, notes, details FROM check_reports WHERE ($1 IS NULL OR office_id = $1) \
-         ORDER BY at DESC, id DESC LIMIT $2 OFFSET $3",
+        "SELECT k.id, f.niora, k.at, k.officer_id, k.device_id, k.office_id, k.permit_id, k.foreigner_id, k.verdict, \
+         k.outcome, k.written_order_id, k.caught_in_act, k.lat, k.lng, k.region_code, k.notes, k.details \
+         FROM check_reports k LEFT JOIN foreigners f ON f.id = k.foreigner_id WHERE ($1 IS NULL OR k.office_id = $1) \
+         ORDER BY k.at DESC, k.id DESC LIMIT $2 OFFSET $3",
     )
     .bind(office_id)
     .bind(page.limit)
@@ -1535,6 +1538,8 @@ pub async fn insert_correction(
 pub struct Alert {
     /// Row id.
     pub id: i64,
+    /// NIORA of the person concerned (joined), for audit entries.
+    pub niora: Option<String>,
     /// Kind.
     pub kind: String,
     /// Office.
@@ -1583,8 +1588,9 @@ pub async fn insert_alert(
 /// Open alerts of an office (or all), newest first.
 pub async fn open_alerts(c: &mut Conn, office_id: Option<i64>, page: Page) -> Result<Vec<Alert>> {
     Ok(sqlx::query_as(
-        "SELECT id, kind, office_id, permit_id, foreigner_id, check_id, created_at, resolved_at, details FROM alerts \
-         WHERE resolved_at IS NULL AND ($1 IS NULL OR office_id = $1) ORDER BY id DESC LIMIT $2 OFFSET $3",
+        "SELECT a.id, f.niora, a.kind, a.office_id, a.permit_id, a.foreigner_id, a.check_id, a.created_at, a.resolved_at, \
+         a.details FROM alerts a LEFT JOIN foreigners f ON f.id = a.foreigner_id \
+         WHERE a.resolved_at IS NULL AND ($1 IS NULL OR a.office_id = $1) ORDER BY a.id DESC LIMIT $2 OFFSET $3",
     )
     .bind(office_id)
     .bind(page.limit)

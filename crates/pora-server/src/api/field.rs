@@ -439,19 +439,70 @@ async fn device_signature(
     Ok(sig_hex.trim().to_lowercase())
 }
 
-/// `GET /api/v1/checks`.
+/// `?limit=&offset=&purpose=` on supervision lists.
+#[derive(Debug, Default, Deserialize)]
+pub struct ListQuery {
+    /// Page size.
+    pub limit: Option<i64>,
+    /// Offset.
+    pub offset: Option<i64>,
+    /// Purpose when the header is not used.
+    pub purpose: Option<String>,
+}
+
+/// Appends one audit entry per distinct person shown in a listing (in one transaction).
+async fn audit_listing<'a>(
+    state: &AppState,
+    p: &Principal,
+    purpose: &Purpose,
+    action: &str,
+    people: impl Iterator<Item = &'a str>,
+) -> ApiResult<()> {
+    let unique: std::collections::BTreeSet<&str> = people.filter(|n| !n.is_empty()).collect();
+    if unique.is_empty() {
+        return Ok(());
+    }
+    let mut tx = state.store.begin_audited().await?;
+    for niora in unique {
+        tx.append(NewEntry {
+            actor: p.actor(),
+            action: action.into(),
+            subject_kind: "person".into(),
+            subject_id: niora.to_owned(),
+            purpose: purpose.clone(),
+            details: json!({}),
+        })
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// `GET /api/v1/checks`: checks of the caller's office, newest first (audited per person shown).
 pub async fn list_checks(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
-    Query(pg): Query<Paging>,
+    Query(q): Query<ListQuery>,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult<Json<List<CheckReport>>> {
-    let page = pg.page()?;
+    let page = Paging {
+        limit: q.limit,
+        offset: q.offset,
+    }
+    .page()?;
+    let purpose = super::purpose(&state, &p, &headers, q.purpose.as_deref()).await?;
     let mut c = state.store.conn().await?;
-    Ok(Json(List::new(
-        repo::checks(&mut c, p.office_id, page).await?,
-        page,
-        None,
-    )))
+    let items = repo::checks(&mut c, p.office_id, page).await?;
+    drop(c);
+    audit_listing(
+        &state,
+        &p,
+        &purpose,
+        "check.list",
+        items.iter().filter_map(|k| k.niora.as_deref()),
+    )
+    .await?;
+    Ok(Json(List::new(items, page, None)))
 }
 
 /// Body of `POST /api/v1/orders`.
@@ -616,19 +667,31 @@ pub async fn stay_report(
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
 }
 
-/// `GET /api/v1/alerts`: open alerts of the caller's office.
+/// `GET /api/v1/alerts`: open alerts of the caller's office (audited per person shown).
 pub async fn alerts(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
-    Query(pg): Query<Paging>,
+    Query(q): Query<ListQuery>,
+    headers: axum::http::HeaderMap,
 ) -> ApiResult<Json<List<Alert>>> {
-    let page = pg.page()?;
+    let page = Paging {
+        limit: q.limit,
+        offset: q.offset,
+    }
+    .page()?;
+    let purpose = super::purpose(&state, &p, &headers, q.purpose.as_deref()).await?;
     let mut c = state.store.conn().await?;
-    Ok(Json(List::new(
-        repo::open_alerts(&mut c, p.office_id, page).await?,
-        page,
-        None,
-    )))
+    let items = repo::open_alerts(&mut c, p.office_id, page).await?;
+    drop(c);
+    audit_listing(
+        &state,
+        &p,
+        &purpose,
+        "alert.list",
+        items.iter().filter_map(|a| a.niora.as_deref()),
+    )
+    .await?;
+    Ok(Json(List::new(items, page, None)))
 }
 
 /// `?since_days=` (default 365).

@@ -255,7 +255,13 @@ async fn device_tokens_follow_the_device_state() {
         ))
         .await;
     assert_eq!(r.status, 201, "{}", r.body);
-    let checks = app.get("/api/v1/checks", Supervisor, &[]).await;
+    let checks = app
+        .get(
+            "/api/v1/checks",
+            Supervisor,
+            &[("x-pora-purpose", "audit:review-1")],
+        )
+        .await;
     assert_eq!(checks.body["items"][0]["device_id"], device);
     let details: serde_json::Value =
         serde_json::from_str(checks.body["items"][0]["details"].as_str().unwrap()).unwrap();

@@ -371,10 +371,14 @@ async fn field_checks_raise_alerts_and_the_audit_chain_holds() {
         assert_eq!(r.body["outcome"], "forged", "{}", r.body);
         let r = app.post("/api/v1/checks", FieldOfficer, json!({ "permit_number": "2C21BKS0003", "caught_in_act": true, "lat": 91.0, "lng": 107.15 })).await;
         assert_eq!(r.body["field"], "lat");
-        let alerts = app.get("/api/v1/alerts", Supervisor, &[]).await;
+        let alerts = app.get("/api/v1/alerts", Supervisor, &[("x-pora-purpose", "check")]).await;
         let kinds: Vec<&str> = alerts.body["items"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap()).collect();
         assert!(kinds.contains(&"forged") && kinds.contains(&"check_without_order"), "{kinds:?}");
-        let checks = app.get("/api/v1/checks", Supervisor, &[]).await;
+        let checks = app.get("/api/v1/checks", Supervisor, &[("x-pora-purpose", "audit:review-1")]).await;
+        let seen = app.state.store.audit_for_subject("person", "7300000001", pora_store::model::Page::default()).await.unwrap();
+        let listed = seen.iter().find(|e| e.action == "check.list").expect("the supervisor's listing is audited");
+        assert_eq!((listed.purpose_kind.as_str(), listed.purpose_ref.as_str()), ("audit", "review-1"));
+        assert_eq!(app.get("/api/v1/checks", Supervisor, &[]).await.body["code"], "purpose_required");
         assert_eq!(checks.body["items"].as_array().unwrap().len(), 3);
         assert_eq!(checks.body["items"][2]["lat"], json!(-6.3));
 
