@@ -5,7 +5,7 @@
 //! * Every endpoint is listed once in [`routes`] and has exactly one rule in [`policy::RULES`]
 //!   (endpoint → allowed roles); the authorisation middleware refuses any endpoint without a rule.
 //! * [`audit`] gives the CLI `pora audit verify`; [`signing`] holds office keys sealed at rest;
-//!   [`demo`] builds the Bekasi demo database.
+//!   [`demo()`] builds the Bekasi demo database and serves it.
 //!
 //! The JSON API lives under `/api/v1`; errors are `{"code", "message", "field"?}` ([`error`]).
 #![forbid(unsafe_code)]
@@ -38,7 +38,7 @@ pub async fn serve(config: ServerConfig) -> anyhow::Result<()> {
     serve_state(state).await
 }
 
-/// Serves an already opened state (used by [`demo`]).
+/// Serves an already opened state (used by [`demo()`]).
 pub async fn serve_state(state: AppState) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(state.config.listen)
         .await
