@@ -85,3 +85,250 @@ pub fn document() -> Value {
         }
     })
 }
+
+fn obj(props: &[(&str, Value)], required: &[&str]) -> Value {
+    let mut m = Map::new();
+    for (k, v) in props {
+        m.insert((*k).to_owned(), v.clone());
+    }
+    json!({ "type": "object", "properties": m, "required": required })
+}
+
+fn t(ty: &str) -> Value {
+    json!({ "type": ty })
+}
+
+fn fmt(ty: &str, pattern: &str) -> Value {
+    json!({ "type": ty, "pattern": pattern })
+}
+
+fn date() -> Value {
+    json!({ "type": "string", "format": "date" })
+}
+
+fn region() -> Value {
+    fmt("string", r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$")
+}
+
+fn address() -> Value {
+    obj(
+        &[
+            ("line", t("string")),
+            ("region_code", region()),
+            ("lat", t("number")),
+            ("lng", t("number")),
+            ("valid_from", date()),
+        ],
+        &["line", "region_code"],
+    )
+}
+
+/// POST endpoints that take no body.
+pub const NO_BODY: &[&str] = &[
+    "/api/v1/auth/logout",
+    "/api/v1/devices/{id}/approve",
+    "/api/v1/devices/{id}/revoke",
+];
+
+/// The JSON body schema of an endpoint (`None` for GET and body-less POSTs). `required` lists what the
+/// server refuses to do without, including fields a lifecycle step checks itself.
+pub fn request_schema(method: &str, path: &str) -> Option<Value> {
+    if method != "POST" || NO_BODY.contains(&path) {
+        return None;
+    }
+    let step = |required: &[&str]| {
+        obj(
+            &[
+                ("reason", t("string")),
+                ("valid_until", date()),
+                ("new_number", t("string")),
+            ],
+            required,
+        )
+    };
+    Some(match path {
+        "/api/v1/auth/login" => obj(
+            &[
+                ("username", t("string")),
+                ("password", t("string")),
+                ("mode", json!({ "enum": ["cookie", "bearer"] })),
+                ("device_id", t("integer")),
+            ],
+            &["username", "password"],
+        ),
+        "/api/v1/offices" => obj(
+            &[
+                ("code", fmt("string", "^[A-Z0-9]{2,8}$")),
+                ("name", t("string")),
+                ("region_code", fmt("string", r"^\d{2}\.\d{2}$")),
+            ],
+            &["code", "name", "region_code"],
+        ),
+        "/api/v1/users" => obj(
+            &[
+                ("username", t("string")),
+                ("display_name", t("string")),
+                ("role", t("string")),
+                ("password", t("string")),
+                ("office", t("string")),
+                ("niora", t("string")),
+            ],
+            &["username", "display_name", "role", "password"],
+        ),
+        "/api/v1/keys" => obj(&[("office", t("string"))], &["office"]),
+        "/api/v1/devices" => obj(
+            &[
+                ("label", t("string")),
+                ("public_key", fmt("string", "^[0-9a-fA-F]{64}$")),
+            ],
+            &["label", "public_key"],
+        ),
+        "/api/v1/foreigners" => obj(
+            &[
+                ("niora", fmt("string", r"^\d{1,16}$")),
+                ("full_name", t("string")),
+                ("mrz_name", fmt("string", "^[A-Z<]{1,40}$")),
+                ("sex", json!({ "enum": ["M", "F", "X"] })),
+                ("birth_place", t("string")),
+                ("birth_date", date()),
+                ("nationality", fmt("string", "^[A-Z]{3}$")),
+                ("occupation", t("string")),
+                (
+                    "passport",
+                    obj(
+                        &[
+                            ("number", fmt("string", "^[A-Z0-9]{1,9}$")),
+                            ("issuing_state", fmt("string", "^[A-Z]{3}$")),
+                            ("expiry_date", date()),
+                        ],
+                        &["number", "issuing_state", "expiry_date"],
+                    ),
+                ),
+                ("address", address()),
+            ],
+            &[
+                "niora",
+                "full_name",
+                "sex",
+                "birth_place",
+                "birth_date",
+                "nationality",
+            ],
+        ),
+        "/api/v1/foreigners/{niora}/addresses" => address(),
+        "/api/v1/foreigners/{niora}/passports" => obj(
+            &[
+                ("number", fmt("string", "^[A-Z0-9]{1,9}$")),
+                ("issuing_state", fmt("string", "^[A-Z]{3}$")),
+                ("expiry_date", date()),
+            ],
+            &["number", "issuing_state", "expiry_date"],
+        ),
+        "/api/v1/sponsors" => obj(
+            &[
+                ("kind", json!({ "enum": ["company", "person"] })),
+                ("name", t("string")),
+                ("nib", fmt("string", r"^\d{13}$")),
+                ("npwp", fmt("string", r"^\d{15,16}$")),
+                ("nik", fmt("string", r"^\d{16}$")),
+                ("address", address()),
+            ],
+            &["kind", "name"],
+        ),
+        "/api/v1/employers" => obj(
+            &[
+                ("name", t("string")),
+                ("nib", fmt("string", r"^\d{13}$")),
+                ("sponsor_id", t("integer")),
+                ("address", address()),
+            ],
+            &["name"],
+        ),
+        "/api/v1/permits" => obj(
+            &[
+                ("niora", t("string")),
+                ("number", fmt("string", "^[A-Z0-9/-]{1,20}$")),
+                ("permit_type", json!({ "enum": ["ITAS", "ITAP"] })),
+                ("visa_code", t("string")),
+                ("visa_table", t("string")),
+                ("valid_from", date()),
+                ("valid_until", date()),
+                ("sponsor_id", t("integer")),
+                ("employer_id", t("integer")),
+                ("occupation", t("string")),
+                ("port_of_entry", t("string")),
+                ("entry_date", date()),
+                ("task", t("string")),
+            ],
+            &[
+                "niora",
+                "number",
+                "permit_type",
+                "visa_code",
+                "valid_from",
+                "valid_until",
+            ],
+        ),
+        "/api/v1/permits/{number}/extend" => step(&["valid_until"]),
+        "/api/v1/permits/{number}/convert" => step(&["new_number"]),
+        "/api/v1/permits/{number}/cancel"
+        | "/api/v1/permits/{number}/suspend"
+        | "/api/v1/permits/{number}/deport" => step(&["reason"]),
+        "/api/v1/permits/{number}/resume"
+        | "/api/v1/permits/{number}/exit"
+        | "/api/v1/permits/{number}/deceased" => step(&[]),
+        "/api/v1/verify" => obj(&[("qr_text", t("string"))], &["qr_text"]),
+        "/api/v1/checks" => obj(
+            &[
+                ("qr_text", t("string")),
+                ("permit_number", t("string")),
+                ("order", t("string")),
+                ("caught_in_act", t("boolean")),
+                ("lat", t("number")),
+                ("lng", t("number")),
+                ("region_code", region()),
+                ("notes", t("string")),
+                (
+                    "corrections",
+                    json!({ "type": "array", "items": obj(&[("field", t("string")), ("new_value", t("string"))], &["field", "new_value"]) }),
+                ),
+                ("at", t("integer")),
+                ("client_ref", t("string")),
+            ],
+            &["lat", "lng"],
+        ),
+        "/api/v1/orders" => obj(
+            &[
+                ("number", t("string")),
+                ("title", t("string")),
+                ("area_region_code", region()),
+                ("starts_on", date()),
+                ("ends_on", date()),
+            ],
+            &["number", "title", "starts_on", "ends_on"],
+        ),
+        "/api/v1/stay-reports" => obj(
+            &[
+                ("niora", t("string")),
+                (
+                    "reporter_kind",
+                    json!({ "enum": ["hotel", "kost", "landlord", "self"] }),
+                ),
+                ("reporter_name", t("string")),
+                ("check_in", date()),
+                ("check_out", date()),
+                ("region_code", region()),
+                ("lat", t("number")),
+                ("lng", t("number")),
+            ],
+            &[
+                "niora",
+                "reporter_kind",
+                "reporter_name",
+                "check_in",
+                "region_code",
+            ],
+        ),
+        _ => return None,
+    })
+}

@@ -130,3 +130,51 @@ async fn unknown_paths_are_json_404() {
     assert_eq!(r.body["code"], "not_found");
     db.cleanup().await;
 }
+
+#[tokio::test]
+async fn request_schemas_match_what_the_handlers_require() {
+    let db = TestDb::sqlite().await;
+    let app = TestApp::new(db.store.clone()).await;
+    for spec in routes::specs().into_iter().filter(|s| s.method == "POST") {
+        let schema = pora_server::openapi::request_schema(spec.method, spec.path);
+        if pora_server::openapi::NO_BODY.contains(&spec.path) {
+            assert!(schema.is_none());
+            continue;
+        }
+        let schema = schema.unwrap_or_else(|| panic!("POST {} has no request schema", spec.path));
+        let required: Vec<&str> = schema["required"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let rule = policy::rule(spec.method, spec.path).unwrap();
+        let role = Role::ALL
+            .iter()
+            .copied()
+            .find(|r| rule.access != Access::Public && rule.access.allows(*r));
+        let r = app
+            .call("POST", &concrete(spec.path), role, Some(json!({})), &[])
+            .await;
+        if required.is_empty() {
+            assert_ne!(
+                r.status, 422,
+                "POST {} refused an empty body: {}",
+                spec.path, r.body
+            );
+        } else {
+            assert_eq!(
+                r.status, 422,
+                "POST {} accepted an empty body: {}",
+                spec.path, r.body
+            );
+            let field = r.body["field"].as_str().unwrap_or_default();
+            assert!(
+                required.contains(&field),
+                "POST {}: refused field {field:?} is not in the schema's required {required:?}",
+                spec.path
+            );
+        }
+    }
+    db.cleanup().await;
+}
