@@ -23,9 +23,12 @@ pub(crate) fn decode(bytes: &[u8], opts: &ReadOptions) -> Result<Luma<'static>, 
     if let Some((w, h)) = claimed_dimensions(bytes, format) {
         check_dimensions(w, h, 4, opts)?;
     }
-    // The JPEG decoder fills a cut-off scan with grey instead of failing; say what happened.
-    if format == ImageFormat::Jpeg && !jpeg_has_end(bytes) {
-        return Err(ReadError::Truncated { format: name });
+    if format == ImageFormat::Jpeg {
+        // The JPEG decoder fills a cut-off scan with grey instead of failing; say what happened.
+        if !jpeg_has_end(bytes) {
+            return Err(ReadError::Truncated { format: name });
+        }
+        return decode_jpeg_luma(bytes, opts);
     }
     reader.limits(limits(opts));
     let mut decoder = reader
@@ -39,6 +42,38 @@ pub(crate) fn decode(bytes: &[u8], opts: &ReadOptions) -> Result<Luma<'static>, 
     let grey = img.into_luma8();
     let (w, h) = grey.dimensions();
     Ok(Luma::new(w as usize, h as usize, grey.into_raw()))
+}
+
+/// Decodes only the luminance of a JPEG (no chroma upsampling, no colour conversion): the reader
+/// needs nothing else, and this is about half the work of a full RGB decode.
+fn decode_jpeg_luma(bytes: &[u8], opts: &ReadOptions) -> Result<Luma<'static>, ReadError> {
+    use zune_core::{bytestream::ZCursor, colorspace::ColorSpace, options::DecoderOptions};
+    use zune_jpeg::{errors::DecodeErrors, JpegDecoder};
+
+    let options = DecoderOptions::default()
+        .set_max_width(opts.max_width as usize)
+        .set_max_height(opts.max_height as usize)
+        .jpeg_set_out_colorspace(ColorSpace::Luma);
+    let mut decoder = JpegDecoder::new_with_options(ZCursor::new(bytes), options);
+    let corrupt = |e: DecodeErrors| match e {
+        DecodeErrors::ExhaustedData => ReadError::Truncated { format: "jpeg" },
+        DecodeErrors::Unsupported(_) => ReadError::Unsupported { format: "jpeg" },
+        _ => ReadError::Corrupt { format: "jpeg" },
+    };
+    decoder.decode_headers().map_err(corrupt)?;
+    let (w, h) = decoder
+        .dimensions()
+        .ok_or(ReadError::Corrupt { format: "jpeg" })?;
+    let (w32, h32) = (
+        u32::try_from(w).map_err(|_| ReadError::Corrupt { format: "jpeg" })?,
+        u32::try_from(h).map_err(|_| ReadError::Corrupt { format: "jpeg" })?,
+    );
+    check_dimensions(w32, h32, 1, opts)?;
+    let pixels = decoder.decode().map_err(corrupt)?;
+    if pixels.len() != w * h {
+        return Err(ReadError::Corrupt { format: "jpeg" });
+    }
+    Ok(Luma::new(w, h, pixels))
 }
 
 fn limits(opts: &ReadOptions) -> Limits {
