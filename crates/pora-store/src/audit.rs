@@ -267,6 +267,8 @@ impl ChainReport {
 pub struct AuditedTx {
     tx: Tx,
     _guard: tokio::sync::OwnedMutexGuard<()>,
+    /// The head after this transaction's last append (saves a query per further append).
+    head: Option<(i64, String)>,
 }
 
 impl AuditedTx {
@@ -282,12 +284,17 @@ impl AuditedTx {
 
     /// Appends an entry with an explicit time (demo data, tests).
     pub async fn append_at(&mut self, e: NewEntry, at: i64) -> Result<Entry> {
-        let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        let (seq, prev_hash) = match last {
-            Some(row) => (row.try_get::<i64, _>(0)? + 1, row.try_get::<String, _>(1)?),
-            None => (1, GENESIS.to_owned()),
+        let (seq, prev_hash) = match self.head.take() {
+            Some((seq, hash)) => (seq + 1, hash),
+            None => {
+                let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                    .fetch_optional(&mut *self.tx)
+                    .await?;
+                match last {
+                    Some(row) => (row.try_get::<i64, _>(0)? + 1, row.try_get::<String, _>(1)?),
+                    None => (1, GENESIS.to_owned()),
+                }
+            }
         };
         let mut entry = Entry {
             seq,
@@ -326,6 +333,7 @@ impl AuditedTx {
         .bind(&entry.hash)
         .execute(&mut *self.tx)
         .await?;
+        self.head = Some((entry.seq, entry.hash.clone()));
         Ok(entry)
     }
 
@@ -347,7 +355,11 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        Ok(AuditedTx { tx, _guard: guard })
+        Ok(AuditedTx {
+            tx,
+            _guard: guard,
+            head: None,
+        })
     }
 
     /// Appends one entry and returns once it is committed.
