@@ -24,7 +24,6 @@ macro_rules! say_raw {
 
 mod error;
 mod keys;
-mod show;
 mod time;
 
 use std::io::Read as _;
@@ -725,7 +724,7 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
             let check = |qr: &str| pora_core::verify(qr, &ctx, pora_crypto::default_provider());
             let print = |label: Option<&str>, v: &Verdict| {
                 if json {
-                    let mut j = show::verdict_json(v);
+                    let mut j = pora_verdict::verdict_json(v);
                     if let (Some(l), Some(o)) = (label, j.as_object_mut()) {
                         o.insert("image".into(), l.into());
                     }
@@ -734,7 +733,7 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
                     if let Some(l) = label {
                         say!("== {l}");
                     }
-                    say_raw!("{}", show::verdict_text(v));
+                    say_raw!("{}", pora_verdict::verdict_text(v));
                 }
             };
             if let Some(path) = image {

@@ -1,4 +1,9 @@
-//! How a verdict and a permit are shown: bilingual text (Bahasa Indonesia first) or JSON.
+//! How a verdict and a permit are told: bilingual text (Bahasa Indonesia first, English) or JSON.
+//!
+//! One place for the officer's words, shared by `pora verify` and the browser verifier (pora-wasm),
+//! so the two never drift apart. The JSON keys are stable: `code`, `class`, `message_id`,
+//! `message_en`, `detail`, `warnings`, `kid`, `permit`.
+#![forbid(unsafe_code)]
 
 use pora_core::verify::{Layer, NotAllowed, SignatureProblem};
 use pora_core::{hex, Class, Outcome, Permit, Verdict, Warning};
@@ -98,7 +103,7 @@ pub fn rupiah(n: u64) -> String {
     out
 }
 
-fn warning_text(w: &Warning) -> (String, String) {
+pub fn warning_text(w: &Warning) -> (String, String) {
     match w {
         Warning::ExpiresSoon { days: 0 } => ("berakhir hari ini".into(), "expires today".into()),
         Warning::ExpiresSoon { days } => (
@@ -228,4 +233,44 @@ pub fn verdict_json(v: &Verdict) -> serde_json::Value {
         "kid": v.kid.as_ref().map(|k| hex::encode(k)),
         "permit": v.permit,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rupiah_groups_thousands_with_dots() {
+        assert_eq!(rupiah(0), "0");
+        assert_eq!(rupiah(999), "999");
+        assert_eq!(rupiah(1_000), "1.000");
+        assert_eq!(rupiah(30_000_000), "30.000.000");
+    }
+
+    #[test]
+    fn every_vector_has_a_headline_and_stable_json() {
+        let (_, vectors) = pora_testkit::vectors::load();
+        let w = pora_testkit::World::new();
+        for v in vectors {
+            let verdict = pora_core::verify(
+                &v.layers.qr_text,
+                &w.context(v.now),
+                &pora_crypto::RustCryptoProvider,
+            );
+            let j = verdict_json(&verdict);
+            assert_eq!(j["code"], v.expect.code.as_str(), "{}", v.name);
+            assert!(
+                !j["message_id"].as_str().unwrap_or_default().is_empty(),
+                "{}",
+                v.name
+            );
+            let text = verdict_text(&verdict);
+            let (id, en) = headline(&verdict.outcome);
+            assert!(
+                text.starts_with(&format!("{id} / {en}  [{}]", v.expect.code)),
+                "{}: {text}",
+                v.name
+            );
+        }
+    }
 }
