@@ -231,24 +231,15 @@ pub struct Date {
 impl Date {
     /// Parses `YYYY-MM-DD` (a real calendar date between 1900 and 2200).
     pub fn parse(field: &'static str, s: &str) -> Result<Self, StoreError> {
-        let b = s.as_bytes();
-        let shape = b.len() == 10
-            && b[4] == b'-'
-            && b[7] == b'-'
-            && all_digits(&s[0..4])
-            && all_digits(&s[5..7])
-            && all_digits(&s[8..10]);
-        if !shape {
-            return Err(invalid(field, "want a date as YYYY-MM-DD"));
-        }
-        let num = |r: std::ops::Range<usize>| s[r].parse::<i64>().unwrap_or(0);
-        let (y, m, d) = (num(0..4), num(5..7), num(8..10));
-        if !(1900..=2200).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m)
-        {
+        let d = pora_core::Date::parse(s).map_err(|e| match e {
+            pora_core::date::DateError::Format => invalid(field, "want a date as YYYY-MM-DD"),
+            _ => invalid(field, format!("{s} is not a calendar date")),
+        })?;
+        if !(1900..=2200).contains(&d.ymd().0) {
             return Err(invalid(field, format!("{s} is not a calendar date")));
         }
         Ok(Date {
-            days: days_from_civil(y, m, d),
+            days: i64::from(d.0),
         })
     }
     /// The date of a unix instant (UTC).
@@ -273,57 +264,34 @@ impl Date {
     }
     /// This date plus `n` months, clamped to the month's last day.
     pub fn add_months(self, n: i64) -> Self {
-        let (y, m, d) = civil_from_days(self.days);
+        let (y, m, d) = self.ymd();
         let total = y * 12 + (m - 1) + n;
         let (ny, nm) = (total.div_euclid(12), total.rem_euclid(12) + 1);
-        Date {
-            days: days_from_civil(ny, nm, d.min(days_in_month(ny, nm))),
-        }
+        // The first of d, d-1, d-2, d-3 that exists in the target month (every month has 28 days).
+        let moved = (0..4)
+            .filter_map(|back| {
+                pora_core::Date::from_ymd(ny as i32, nm as u32, (d - back) as u32).ok()
+            })
+            .next()
+            .map_or(self.days, |c| i64::from(c.0));
+        Date { days: moved }
     }
     /// Year, month, day.
     pub fn ymd(self) -> (i64, i64, i64) {
-        civil_from_days(self.days)
+        let (y, m, d) = self.core().ymd();
+        (i64::from(y), i64::from(m), i64::from(d))
+    }
+    /// The same date as the credential core's type (calendar arithmetic lives there).
+    pub fn core(self) -> pora_core::Date {
+        // Dates come from `parse` (years 1900..=2200) or arithmetic on them, far inside i32 days.
+        pora_core::Date(self.days as i32)
     }
 }
 
 impl std::fmt::Display for Date {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let (y, m, d) = civil_from_days(self.days);
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        self.core().fmt(f)
     }
-}
-
-fn days_in_month(y: i64, m: i64) -> i64 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        _ => 28,
-    }
-}
-
-// Howard Hinnant's days_from_civil / civil_from_days.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
 }
 
 macro_rules! checked_string {
