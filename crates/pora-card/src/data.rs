@@ -81,17 +81,10 @@ pub struct Date {
 impl Date {
     /// A date, or `None` when the day does not exist (e.g. 2025-02-29) or the year is outside 1..=9999.
     pub fn new(year: u16, month: u8, day: u8) -> Option<Self> {
-        if !(1..=9999).contains(&year) || !(1..=12).contains(&month) || day == 0 {
-            return None;
-        }
-        let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-        let days = match month {
-            2 if leap => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
-        (day <= days).then_some(Self { year, month, day })
+        // The calendar rules live in pora-core.
+        pora_core::Date::from_ymd(i32::from(year), u32::from(month), u32::from(day))
+            .ok()
+            .map(|_| Self { year, month, day })
     }
 
     /// The year.
@@ -132,20 +125,11 @@ impl FromStr for Date {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let err = || DateParseError(s.chars().take(40).collect());
-        let b = s.as_bytes();
-        let shape_ok = b.len() == 10
-            && b[4] == b'-'
-            && b[7] == b'-'
-            && b.iter()
-                .enumerate()
-                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-        if !shape_ok {
-            return Err(err());
-        }
-        // The shape check above guarantees ASCII digits at these positions, so the parses succeed.
-        let year = s[0..4].parse().map_err(|_| err())?;
-        let month = s[5..7].parse().map_err(|_| err())?;
-        let day = s[8..10].parse().map_err(|_| err())?;
+        let d = pora_core::Date::parse(s).map_err(|_| err())?;
+        let (year, month, day) = d.ymd();
+        let year = u16::try_from(year).map_err(|_| err())?;
+        // Month and day come from a valid calendar date, so they fit.
+        let (month, day) = (month as u8, day as u8);
         Date::new(year, month, day).ok_or_else(err)
     }
 }
