@@ -131,6 +131,11 @@ pub const RULES: &[Rule] = &[
         Access::Roles(&[IssuingOfficer, Supervisor]),
     ),
     r(
+        "GET",
+        "/api/v1/permits/{number}/document",
+        Access::Roles(&[IssuingOfficer, Supervisor]),
+    ),
+    r(
         "POST",
         "/api/v1/permits/{number}/extend",
         Access::Roles(ISSUING),

@@ -6,7 +6,7 @@ use axum::middleware;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
-use crate::api::{admin, field, me, permits, public, registry};
+use crate::api::{admin, documents, field, me, permits, public, registry};
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::{auth, policy};
@@ -68,6 +68,7 @@ routes! {
     post "/api/v1/permits" => permits::issue, "permits", "Issue a permit and sign its credential";
     get "/api/v1/permits/{number}" => permits::lookup, "permits", "Look up a permit (audited read)";
     get "/api/v1/permits/{number}/history" => permits::history, "permits", "A permit's history";
+    get "/api/v1/permits/{number}/document" => documents::document, "permits", "The card (ID-1) or A4 e-permit as PDF or PNG, with its QR code (audited read)";
     post "/api/v1/permits/{number}/extend" => permits::extend, "permits", "Extend a permit";
     post "/api/v1/permits/{number}/convert" => permits::convert, "permits", "Convert ITAS to ITAP";
     post "/api/v1/permits/{number}/cancel" => permits::cancel, "permits", "Cancel (revoke) a permit";

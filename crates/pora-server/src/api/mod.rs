@@ -1,6 +1,7 @@
 //! The JSON API handlers, by area, and the extractors and helpers they share.
 
 pub mod admin;
+pub mod documents;
 pub mod field;
 pub mod me;
 pub mod permits;

@@ -401,3 +401,86 @@ async fn field_checks_raise_alerts_and_the_audit_chain_holds() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn card_and_epermit_render_and_their_qr_scans_back() {
+    on_both(|store| async move {
+        let app = TestApp::new(store).await;
+        let issued = issue(&app, "7100000042", "2C21BKS0042").await;
+        let qr = issued["credential"].as_str().unwrap().to_owned();
+        let path = "/api/v1/permits/2C21BKS0042/document";
+        let purpose = [("x-pora-purpose", "issuance:print-2C21BKS0042")];
+        // The card as PNG at 300 dpi: the ID-1 size, and its QR code reads back to the credential.
+        let png = app
+            .get(
+                &format!("{path}?kind=card&format=png"),
+                IssuingOfficer,
+                &purpose,
+            )
+            .await;
+        assert_eq!(png.status, 200);
+        assert_eq!(png.headers[header::CONTENT_TYPE], "image/png");
+        let img = image::load_from_memory(&png.bytes).unwrap();
+        assert_eq!((img.width(), img.height()), (1011, 638));
+        let codes =
+            pora_reader::read_image(&png.bytes, &pora_reader::ReadOptions::default()).unwrap();
+        assert_eq!(codes[0].text, qr);
+        // The e-permit PNG too, and both PDFs are PDFs.
+        let epng = app
+            .get(
+                &format!("{path}?kind=epermit&format=png"),
+                Supervisor,
+                &purpose,
+            )
+            .await;
+        let codes =
+            pora_reader::read_image(&epng.bytes, &pora_reader::ReadOptions::default()).unwrap();
+        assert_eq!(codes[0].text, qr);
+        for kind in ["card", "epermit"] {
+            let pdf = app
+                .get(&format!("{path}?kind={kind}"), IssuingOfficer, &purpose)
+                .await;
+            assert_eq!(pdf.headers[header::CONTENT_TYPE], "application/pdf");
+            assert!(pdf.bytes.starts_with(b"%PDF"), "{kind}");
+        }
+        // Bad parameters name the field; a field officer may not print.
+        let bad = app
+            .get(&format!("{path}?kind=passport"), IssuingOfficer, &purpose)
+            .await;
+        assert_eq!(
+            (bad.status.as_u16(), bad.body["field"].as_str()),
+            (422, Some("kind"))
+        );
+        let bad = app
+            .get(
+                &format!("{path}?format=png&dpi=5"),
+                IssuingOfficer,
+                &purpose,
+            )
+            .await;
+        assert_eq!(
+            (bad.status.as_u16(), bad.body["field"].as_str()),
+            (422, Some("dpi"))
+        );
+        let denied = app
+            .get(&format!("{path}?format=png"), FieldOfficer, &purpose)
+            .await;
+        assert_eq!(denied.status, 403);
+        // Every rendering is an audited read of the person.
+        let log = app
+            .get(
+                "/api/v1/audit?limit=200",
+                Auditor,
+                &[("x-pora-purpose", "audit:print-check")],
+            )
+            .await;
+        let printed = log.body["items"].as_array().map_or(0, |items| {
+            items
+                .iter()
+                .filter(|e| e["action"] == "permit.document")
+                .count()
+        });
+        assert_eq!(printed, 4, "{}", log.body);
+    })
+    .await;
+}
