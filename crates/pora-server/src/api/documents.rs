@@ -102,12 +102,7 @@ async fn card_data(c: &mut Conn, permit: &Permit) -> ApiResult<CardData> {
         .credential
         .clone()
         .ok_or_else(|| ApiError::invalid("number", "the permit has no signed credential"))?;
-    let f = repo::foreigner_by_id(c, permit.foreigner_id).await?;
-    let passport = repo::passports_of(c, f.id).await?.into_iter().next();
-    let sponsor = match permit.sponsor_id {
-        Some(s) => Some(repo::sponsor_by_id(c, s).await?),
-        None => None,
-    };
+    let (f, passport, sponsor) = super::permits::holder(c, permit).await?;
     let address = repo::addresses_of(c, f.id)
         .await?
         .into_iter()

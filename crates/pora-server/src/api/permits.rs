@@ -307,12 +307,7 @@ pub async fn credential_claims(
     permit: &Permit,
     now: i64,
 ) -> ApiResult<pora_core::Permit> {
-    let f = repo::foreigner_by_id(c, permit.foreigner_id).await?;
-    let passport = repo::passports_of(c, f.id).await?.into_iter().next();
-    let sponsor = match permit.sponsor_id {
-        Some(s) => Some(repo::sponsor_by_id(c, s).await?),
-        None => None,
-    };
+    let (f, passport, sponsor) = holder(c, permit).await?;
     let day = |s: &str, field: &'static str| -> ApiResult<pora_core::Date> {
         let d = Date::parse(field, s)?;
         Ok(pora_core::Date(
@@ -345,6 +340,25 @@ pub async fn credential_claims(
         sponsor_id: sponsor.and_then(|s| s.nib.or(s.nik)),
         status_index: u64::try_from(permit.status_list_index).ok(),
     })
+}
+
+/// The permit's holder, their first passport and the permit's sponsor: what the credential and the
+/// printed documents show.
+pub(crate) async fn holder(
+    c: &mut Conn,
+    permit: &Permit,
+) -> ApiResult<(
+    repo::Foreigner,
+    Option<repo::Passport>,
+    Option<repo::Sponsor>,
+)> {
+    let f = repo::foreigner_by_id(c, permit.foreigner_id).await?;
+    let passport = repo::passports_of(c, f.id).await?.into_iter().next();
+    let sponsor = match permit.sponsor_id {
+        Some(s) => Some(repo::sponsor_by_id(c, s).await?),
+        None => None,
+    };
+    Ok((f, passport, sponsor))
 }
 
 /// Signs the credential of a permit with its office's current signer and stores the QR text.
