@@ -84,6 +84,15 @@ for hx in context["status_lists"]:
         seeds["status_list"].append(s)
         seeds["status_list"] += parts(s)[0]
 
+# The named check-report vectors seed the check report parser (and the CBOR and COSE parsers).
+reports = json.load(open(os.path.join(vectors_dir, "reports.json")))
+seeds["check_report"] = []
+for c in reports["cases"]:
+    cose = bytes.fromhex(c["cose"])
+    seeds["check_report"].append(cose)
+    seeds["cose"].append(cose)
+    seeds["cbor"] += parts(cose)[1]
+
 # The QR images of the vectors, and the reader's own fixed test images, seed the image reader.
 for d in (os.path.join(vectors_dir, "png"), os.path.join(vectors_dir, "../../pora-reader/tests/images")):
     if os.path.isdir(d):

@@ -25,6 +25,7 @@ pub mod hex;
 pub mod issue;
 pub mod permit;
 pub mod qr;
+pub mod report;
 pub mod status_list;
 pub mod text;
 pub mod trust;

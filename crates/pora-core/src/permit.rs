@@ -225,7 +225,7 @@ pub struct Permit {
     /// Issuing office code (iss), e.g. "BKS".
     pub office: String,
     /// Document serial (cti), hex in JSON.
-    #[cfg_attr(feature = "serde", serde(with = "hex_bytes"))]
+    #[cfg_attr(feature = "serde", serde(with = "crate::hex::serde_vec"))]
     pub document_serial: Vec<u8>,
     /// Signing time (iat), Unix seconds.
     pub issued_at: i64,
@@ -295,22 +295,6 @@ pub struct Permit {
         serde(default, skip_serializing_if = "Option::is_none")
     )]
     pub status_index: Option<u64>,
-}
-
-#[cfg(feature = "serde")]
-mod hex_bytes {
-    use alloc::string::String;
-    use alloc::vec::Vec;
-
-    pub fn serialize<S: serde::Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&crate::hex::encode(b))
-    }
-
-    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
-        let s = <String as serde::Deserialize>::deserialize(d)?;
-        crate::hex::decode(&s)
-            .ok_or_else(|| serde::de::Error::custom("expected an even number of hex digits"))
-    }
 }
 
 /// A decoded claims set: the permit and any claims or record keys this version does not know.

@@ -12,6 +12,7 @@ use pora_core::trust::{SignerRecord, TrustList};
 use pora_core::{Algorithm, Date, Permit, PermitType, Sex};
 use pora_crypto::SigningKey;
 
+pub mod reports;
 pub mod vectors;
 
 /// Unix seconds of a date at a WIB wall-clock time.

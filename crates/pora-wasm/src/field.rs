@@ -150,6 +150,18 @@ impl FieldVerifier {
         crate::json::verdict(&self.verdict(text, now)).to_string()
     }
 
+    /// Verifies a QR text at `now` (Unix seconds) and returns what the result screen and the check
+    /// report need, as JSON text ([`crate::json::check`]).
+    pub fn check(&self, text: &str, now: i64) -> String {
+        crate::json::check(
+            &self.verdict(text, now),
+            now,
+            &self.trust,
+            &self.status_lists,
+        )
+        .to_string()
+    }
+
     /// Verifies a QR text at `now` (Unix seconds).
     pub fn verdict(&self, text: &str, now: i64) -> pora_core::Verdict {
         let ctx = Context {

@@ -8,6 +8,7 @@ mod budget;
 mod conformance;
 mod forgery;
 mod props;
+mod report;
 mod vectors;
 
 /// Decodes hex (either case); panics on bad fixture data.

@@ -38,6 +38,19 @@ fn main() -> std::io::Result<()> {
     for (token, bytes) in world.status.iter().zip(&world.status_bytes) {
         std::fs::write(dir.join(format!("status-{}.cbor", token.office)), bytes)?;
     }
+    let reports = pora_testkit::reports::generate();
+    std::fs::write(
+        dir.join("reports.json"),
+        serde_json::to_string_pretty(&reports)? + "\n",
+    )?;
+    for c in &reports.cases {
+        println!(
+            "{:32} {:20} {}",
+            c.name,
+            c.expect.verify,
+            c.expect.link.as_deref().unwrap_or("")
+        );
+    }
     for (v, _) in &vectors {
         std::fs::write(
             dir.join("png").join(&v.layers.qr_png),
