@@ -20,8 +20,20 @@
 //! `audit_heads`. A verifier that pins the server's public key then also catches a rewrite of the whole
 //! chain after some entry, and the removal of the tail.
 //!
-//! Database triggers refuse `UPDATE` and `DELETE` on `audit_log`; [`verify_chain`] is what catches
-//! someone who drops the triggers first.
+//! # Retention anchors
+//! Entries older than the retention period go (UU PDP 27/2022: deletion after the retention period)
+//! without breaking verification. The retention job, holding the audit lock, signs an anchor
+//! `Ed25519(key, "pora-audit-anchor-v1" ‖ F(seq) ‖ F(hash) ‖ F(at) ‖ F(cutoff) ‖ F(removed) ‖ F(key_id))`
+//! saying "the chain now starts after entry `seq`, whose hash was `hash`", stores it in
+//! `audit_anchors`, appends an entry recording what went (kind, count, seq range, cutoff), and deletes
+//! entries `1..=seq`, all in one transaction ([`AuditedTx::prune_through`]). [`verify_chain`] starts
+//! from the newest anchor whose signature verifies: the first retained entry must link to the
+//! anchor's hash.
+//!
+//! Database triggers refuse `UPDATE` on `audit_log`, and `DELETE` of any entry not covered by an
+//! anchor (SQLite: a `WHEN` condition on the trigger; PostgreSQL: the trigger function checks, since
+//! its trigger conditions cannot hold a subquery). `audit_anchors` itself is append-only.
+//! [`verify_chain`] is what catches someone who drops the triggers first.
 
 use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
 use serde::{Deserialize, Serialize};
@@ -188,6 +200,54 @@ impl SignedHead {
     }
 }
 
+/// A signed statement that the chain starts after entry `seq` (see the module docs).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Anchor {
+    /// The last removed entry.
+    pub seq: i64,
+    /// Its hash: the first retained entry's `prev_hash`.
+    pub hash: String,
+    /// When the anchor was made (unix seconds).
+    pub at: i64,
+    /// Entries at or before this instant were expired.
+    pub cutoff: i64,
+    /// How many entries this anchor's run removed.
+    pub removed: i64,
+    /// Which audit key signed.
+    pub key_id: String,
+    /// Ed25519 signature, hex.
+    pub signature: String,
+}
+
+impl Anchor {
+    fn message(&self) -> Vec<u8> {
+        let mut m = b"pora-audit-anchor-v1".to_vec();
+        for f in [
+            self.seq.to_string().as_str(),
+            &self.hash,
+            self.at.to_string().as_str(),
+            self.cutoff.to_string().as_str(),
+            self.removed.to_string().as_str(),
+            &self.key_id,
+        ] {
+            let len = u32::try_from(f.len()).unwrap_or(u32::MAX);
+            m.extend_from_slice(&len.to_be_bytes());
+            m.extend_from_slice(f.as_bytes());
+        }
+        m
+    }
+
+    fn verify(&self, key: &VerifyingKey) -> bool {
+        let Ok(bytes) = hex::decode(&self.signature) else {
+            return false;
+        };
+        let Ok(sig) = Signature::from_slice(&bytes) else {
+            return false;
+        };
+        key.verify(&self.message(), &sig).is_ok()
+    }
+}
+
 /// The first thing found wrong with the chain.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[serde(tag = "fault", rename_all = "snake_case")]
@@ -236,6 +296,14 @@ pub enum ChainFault {
         /// Its key id.
         key_id: String,
     },
+    /// A retention anchor's signature does not verify, or its key is not the pinned one.
+    #[error("retention anchor at {seq} has a bad signature or an untrusted key {key_id}")]
+    BadAnchorSignature {
+        /// The anchor's seq.
+        seq: i64,
+        /// Its key id.
+        key_id: String,
+    },
 }
 
 /// What [`verify_chain`] found.
@@ -250,6 +318,10 @@ pub struct ChainReport {
     /// Whether the heads were checked against a pinned key (otherwise against `audit_keys`, which
     /// only shows self-consistency).
     pub pinned_key: bool,
+    /// Entries up to and including this seq were removed by retention, as a signed anchor proves;
+    /// verification started after it (0: the chain starts at entry 1).
+    #[serde(default)]
+    pub starts_after: i64,
     /// `None` when intact.
     pub fault: Option<ChainFault>,
 }
@@ -335,6 +407,55 @@ impl AuditedTx {
         .await?;
         self.head = Some((entry.seq, entry.hash.clone()));
         Ok(entry)
+    }
+
+    /// Removes entries `..=seq` under retention: signs and stores an [`Anchor`] at `seq`, then
+    /// deletes what it covers (the delete trigger lets anchored entries go). Append the entry that
+    /// records the removal in the same transaction. Returns the anchor.
+    pub async fn prune_through(
+        &mut self,
+        seq: i64,
+        removed: i64,
+        cutoff: i64,
+        at: i64,
+        key: &SigningKey,
+        key_id: &str,
+    ) -> Result<Anchor> {
+        let hash: String = sqlx::query_scalar("SELECT hash FROM audit_log WHERE seq = $1")
+            .bind(seq)
+            .fetch_optional(&mut *self.tx)
+            .await?
+            .ok_or(StoreError::NotFound {
+                entity: "audit entry",
+            })?;
+        let mut anchor = Anchor {
+            seq,
+            hash,
+            at,
+            cutoff,
+            removed,
+            key_id: key_id.to_owned(),
+            signature: String::new(),
+        };
+        anchor.signature = hex::encode(key.sign(&anchor.message()).to_bytes());
+        sqlx::query(
+            "INSERT INTO audit_anchors (seq, hash, at, cutoff, removed, key_id, signature) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(anchor.seq)
+        .bind(&anchor.hash)
+        .bind(anchor.at)
+        .bind(anchor.cutoff)
+        .bind(anchor.removed)
+        .bind(&anchor.key_id)
+        .bind(&anchor.signature)
+        .execute(&mut *self.tx)
+        .await?;
+        sqlx::query("DELETE FROM audit_log WHERE seq <= $1")
+            .bind(seq)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(anchor)
     }
 
     /// Commits the change and its entries.
@@ -478,6 +599,28 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
+    /// Retention anchors, oldest first.
+    pub async fn audit_anchors(&self) -> Result<Vec<Anchor>> {
+        let rows = sqlx::query(
+            "SELECT seq, hash, at, cutoff, removed, key_id, signature FROM audit_anchors ORDER BY seq",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Anchor {
+                    seq: r.try_get(0)?,
+                    hash: r.try_get(1)?,
+                    at: r.try_get(2)?,
+                    cutoff: r.try_get(3)?,
+                    removed: r.try_get(4)?,
+                    key_id: r.try_get(5)?,
+                    signature: r.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
     /// Signed heads, oldest first.
     pub async fn audit_heads(&self) -> Result<Vec<SignedHead>> {
         let rows = sqlx::query(
@@ -575,25 +718,18 @@ pub async fn verify_chain(store: &Store, pinned: Option<&VerifyingKey>) -> Resul
     let keys: Vec<(String, String)> = sqlx::query_as("SELECT key_id, public_key FROM audit_keys")
         .fetch_all(store.pool())
         .await?;
+    let anchors = store.audit_anchors().await?;
     let mut report = ChainReport {
         entries: 0,
         last_seq: 0,
         heads_checked: 0,
         pinned_key: pinned.is_some(),
+        starts_after: 0,
         fault: None,
     };
-    // Signatures first: a head that does not verify is itself a fault.
+    // Signatures first: a head or anchor that does not verify is itself a fault.
     for h in &heads {
-        let key = match pinned {
-            Some(k) => Some(*k),
-            None => keys
-                .iter()
-                .find(|(id, _)| *id == h.key_id)
-                .and_then(|(_, p)| hex::decode(p).ok())
-                .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                .and_then(|b| VerifyingKey::from_bytes(&b).ok()),
-        };
-        if !key.is_some_and(|k| h.verify(&k)) {
+        if !key_for(pinned, &keys, &h.key_id).is_some_and(|k| h.verify(&k)) {
             report.fault = Some(ChainFault::BadHeadSignature {
                 seq: h.seq,
                 key_id: h.key_id.clone(),
@@ -601,12 +737,27 @@ pub async fn verify_chain(store: &Store, pinned: Option<&VerifyingKey>) -> Resul
             return Ok(report);
         }
     }
+    for a in &anchors {
+        if !key_for(pinned, &keys, &a.key_id).is_some_and(|k| a.verify(&k)) {
+            report.fault = Some(ChainFault::BadAnchorSignature {
+                seq: a.seq,
+                key_id: a.key_id.clone(),
+            });
+            return Ok(report);
+        }
+    }
 
-    let mut head_iter = heads.iter().peekable();
-    let mut confirmed = 0i64;
-    let mut prev: Option<String> = None; // hash of the previous entry
+    // The chain starts after the newest anchor (entries it covers are gone or about to go).
+    let start = anchors.last();
+    let start_seq = start.map_or(0, |a| a.seq);
+    report.starts_after = start_seq;
+    // (Collected first: an iterator adapter holding a closure would make the future not `Send`.)
+    let heads_after: Vec<&SignedHead> = heads.iter().filter(|h| h.seq > start_seq).collect();
+    let mut head_iter = heads_after.into_iter().peekable();
+    let mut confirmed = start_seq;
+    let mut prev: Option<String> = start.map(|a| a.hash.clone()); // hash of the previous entry
     let mut prev_prev: Option<String> = None;
-    let mut expected = 1i64;
+    let mut expected = start_seq + 1;
     loop {
         let rows = sqlx::query(&format!(
             "{SELECT_ENTRY} WHERE seq >= $1 ORDER BY seq LIMIT 5000"
@@ -654,6 +805,23 @@ pub async fn verify_chain(store: &Store, pinned: Option<&VerifyingKey>) -> Resul
         }
     }
     Ok(report)
+}
+
+/// The key a head or anchor of `key_id` must verify under: the pinned one, else the registered one.
+fn key_for(
+    pinned: Option<&VerifyingKey>,
+    keys: &[(String, String)],
+    key_id: &str,
+) -> Option<VerifyingKey> {
+    match pinned {
+        Some(k) => Some(*k),
+        None => keys
+            .iter()
+            .find(|(id, _)| id == key_id)
+            .and_then(|(_, p)| hex::decode(p).ok())
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .and_then(|b| VerifyingKey::from_bytes(&b).ok()),
+    }
 }
 
 fn check_entry(

@@ -48,6 +48,24 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0003_check_client_ref.sql"),
         postgres: include_str!("../migrations/postgres/0003_check_client_ref.sql"),
     },
+    Migration {
+        version: 4,
+        name: "field_reports",
+        sqlite: include_str!("../migrations/sqlite/0004_field_reports.sql"),
+        postgres: include_str!("../migrations/postgres/0004_field_reports.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "privacy",
+        sqlite: include_str!("../migrations/sqlite/0005_privacy.sql"),
+        postgres: include_str!("../migrations/postgres/0005_privacy.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "offline_root",
+        sqlite: include_str!("../migrations/sqlite/0007_offline_root.sql"),
+        postgres: include_str!("../migrations/postgres/0007_offline_root.sql"),
+    },
 ];
 
 /// The database: a pool to either backend plus the lock that serialises audit appends.

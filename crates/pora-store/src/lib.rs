@@ -6,6 +6,8 @@
 //!   that both produce the same tables and columns.
 //! * [`audit`] is the append-only, hash-chained audit log with signed chain heads and
 //!   [`audit::verify_chain`].
+//! * [`field`] holds the field-supervision queries: signed check reports, alerts and their workflow,
+//!   corrections, movement timelines.
 //! * [`model`] holds the validated value types (NIK, NIB, region codes, …) that the server parses at its
 //!   edge, and the row types; [`repo`] holds the queries.
 //!
@@ -16,8 +18,13 @@
 pub mod audit;
 mod db;
 mod error;
+pub mod field;
 pub mod model;
+pub mod privacy;
+pub mod queue;
 pub mod repo;
+pub mod retention;
+pub mod stats;
 #[cfg(feature = "test-support")]
 pub mod testing;
 

@@ -868,9 +868,73 @@ pub struct PermitFilter {
     pub valid_until_before: Option<Date>,
     /// Nationality.
     pub nationality: Option<Nationality>,
+    /// Valid until on or after this date (with `valid_until_before`: an expiry window).
+    pub valid_until_after: Option<Date>,
+    /// ITAS or ITAP.
+    pub permit_type: Option<PermitType>,
+    /// Visa index code as issued (`E23`, `C312`, …).
+    pub visa_code: Option<String>,
+    /// Sponsor: its NIB exactly, or part of its name (case-insensitive).
+    pub sponsor: Option<String>,
+    /// The holder's current address lies in this region: a code prefix such as a kecamatan
+    /// `32.16.06` or a desa `32.16.06.2002`.
+    pub region_prefix: Option<String>,
+    /// Order of the rows.
+    pub sort: PermitSort,
+    /// Reverse the order.
+    pub descending: bool,
 }
 
-/// Searches permits, newest first; returns one page and the total count.
+/// Orders for [`search_permits`]; ties are broken newest first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PermitSort {
+    /// Most recently created first (the default; `descending` reverses it).
+    #[default]
+    Newest,
+    /// Permit number.
+    Number,
+    /// Holder's name.
+    Name,
+    /// Nationality.
+    Nationality,
+    /// Valid-until date.
+    ValidUntil,
+    /// Status.
+    Status,
+}
+
+impl PermitSort {
+    /// Parses the API name (`number`, `name`, `nationality`, `valid_until`, `status`, `newest`).
+    pub fn parse(field: &'static str, s: &str) -> Result<Self> {
+        Ok(match s {
+            "newest" => PermitSort::Newest,
+            "number" => PermitSort::Number,
+            "name" => PermitSort::Name,
+            "nationality" => PermitSort::Nationality,
+            "valid_until" => PermitSort::ValidUntil,
+            "status" => PermitSort::Status,
+            _ => {
+                return Err(crate::StoreError::Invalid {
+                    field,
+                    reason: "want newest, number, name, nationality, valid_until or status".into(),
+                })
+            }
+        })
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            PermitSort::Newest => "p.id",
+            PermitSort::Number => "p.number",
+            PermitSort::Name => "f.full_name",
+            PermitSort::Nationality => "f.nationality",
+            PermitSort::ValidUntil => "p.valid_until",
+            PermitSort::Status => "p.status",
+        }
+    }
+}
+
+/// Searches permits (newest first unless `f.sort` says otherwise); returns one page and the total count.
 pub async fn search_permits(
     c: &mut Conn,
     f: &PermitFilter,
@@ -888,8 +952,39 @@ pub async fn search_permits(
             format!("%{}%", q.to_lowercase().replace(['%', '_'], "")),
             &mut binds,
         );
+        let c_ = param(q.to_uppercase(), &mut binds);
         clauses.push(format!(
-            "(p.number = {a} OR f.niora = {a} OR LOWER(f.full_name) LIKE {b})"
+            "(p.number = {a} OR f.niora = {a} OR LOWER(f.full_name) LIKE {b} \
+             OR EXISTS (SELECT 1 FROM passports pp WHERE pp.foreigner_id = f.id AND pp.number = {c_}))"
+        ));
+    }
+    if let Some(d) = f.valid_until_after {
+        let a = param(d.to_string(), &mut binds);
+        clauses.push(format!("p.valid_until >= {a}"));
+    }
+    if let Some(t) = f.permit_type {
+        let a = param(t.as_str().to_owned(), &mut binds);
+        clauses.push(format!("p.permit_type = {a}"));
+    }
+    if let Some(v) = &f.visa_code {
+        let a = param(v.to_uppercase(), &mut binds);
+        clauses.push(format!("p.visa_code = {a}"));
+    }
+    if let Some(sp) = &f.sponsor {
+        let a = param(sp.clone(), &mut binds);
+        let b = param(
+            format!("%{}%", sp.to_lowercase().replace(['%', '_'], "")),
+            &mut binds,
+        );
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM sponsors s WHERE s.id = p.sponsor_id AND (s.nib = {a} OR LOWER(s.name) LIKE {b}))"
+        ));
+    }
+    if let Some(r) = &f.region_prefix {
+        let a = param(format!("{}%", r.replace(['%', '_'], "")), &mut binds);
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM addresses ad WHERE ad.foreigner_id = p.foreigner_id \
+             AND ad.valid_until IS NULL AND ad.region_code LIKE {a})"
         ));
     }
     if let Some(s) = f.status {
@@ -911,7 +1006,14 @@ pub async fn search_permits(
     let where_ = clauses.join(" AND ");
     let n = binds.len() + usize::from(office.is_some());
     let sql = format!(
-        "{SELECT_PERMIT} WHERE {where_} ORDER BY p.id DESC LIMIT ${} OFFSET ${}",
+        "{SELECT_PERMIT} WHERE {where_} ORDER BY {} {}, p.id DESC LIMIT ${} OFFSET ${}",
+        f.sort.column(),
+        // Newest is descending by nature; `descending` flips every order.
+        if (f.sort == PermitSort::Newest) != f.descending {
+            "DESC"
+        } else {
+            "ASC"
+        },
         n + 1,
         n + 2
     );
@@ -1243,13 +1345,16 @@ pub struct SignerKeyRow {
     pub state: String,
     /// When it was created (unix seconds).
     pub created_at: i64,
+    /// The root-signed certificate (hex) of a key certified by the offline national root; `None`
+    /// for keys the server certifies itself (demo mode: the root held by the server).
+    pub certificate: Option<String>,
 }
 
 /// Stores a signer key.
 pub async fn insert_signer_key(c: &mut Conn, k: &SignerKeyRow) -> Result<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO signer_keys (kid, office_id, usage, algorithm, public_key, sealed_private_key, kek_id, state, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        "INSERT INTO signer_keys (kid, office_id, usage, algorithm, public_key, sealed_private_key, kek_id, state, created_at, certificate) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
     .bind(&k.kid)
     .bind(k.office_id)
@@ -1260,6 +1365,7 @@ pub async fn insert_signer_key(c: &mut Conn, k: &SignerKeyRow) -> Result<i64> {
     .bind(&k.kek_id)
     .bind(&k.state)
     .bind(k.created_at)
+    .bind(&k.certificate)
     .fetch_one(c)
     .await?)
 }
@@ -1267,10 +1373,68 @@ pub async fn insert_signer_key(c: &mut Conn, k: &SignerKeyRow) -> Result<i64> {
 /// All signer keys (for the trust list), by id.
 pub async fn signer_keys(c: &mut Conn) -> Result<Vec<SignerKeyRow>> {
     Ok(sqlx::query_as(
-        "SELECT id, kid, office_id, usage, algorithm, public_key, sealed_private_key, kek_id, state, created_at \
+        "SELECT id, kid, office_id, usage, algorithm, public_key, sealed_private_key, kek_id, state, created_at, certificate \
          FROM signer_keys ORDER BY id",
     )
     .fetch_all(c)
+    .await?)
+}
+
+/// Sets a signer key's state (`active`, `retired`, `compromised`).
+pub async fn set_signer_key_state(c: &mut Conn, kid: &str, state: &str) -> Result<()> {
+    sqlx::query("UPDATE signer_keys SET state = $1 WHERE kid = $2")
+        .bind(state)
+        .bind(kid)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// A trust list signed by the offline national root, as imported.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
+pub struct TrustPublication {
+    /// Row id.
+    pub id: i64,
+    /// The list's version (strictly increasing across imports).
+    pub version: i64,
+    /// The root's algorithm name.
+    pub root_algorithm: String,
+    /// The root public key, hex.
+    pub root_public_key: String,
+    /// The signed trust list (COSE), hex.
+    pub trust_list: String,
+    /// The list's issued-at (unix seconds).
+    pub issued_at: i64,
+    /// The list's next-update (unix seconds).
+    pub next_update: i64,
+    /// When it was imported (unix seconds).
+    pub imported_at: i64,
+}
+
+/// Stores an imported trust list; returns the row id.
+pub async fn insert_trust_publication(c: &mut Conn, t: &TrustPublication) -> Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO trust_publications (version, root_algorithm, root_public_key, trust_list, issued_at, next_update, imported_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    )
+    .bind(t.version)
+    .bind(&t.root_algorithm)
+    .bind(&t.root_public_key)
+    .bind(&t.trust_list)
+    .bind(t.issued_at)
+    .bind(t.next_update)
+    .bind(t.imported_at)
+    .fetch_one(c)
+    .await?)
+}
+
+/// The newest imported trust list, if the root is offline.
+pub async fn latest_trust_publication(c: &mut Conn) -> Result<Option<TrustPublication>> {
+    Ok(sqlx::query_as(
+        "SELECT id, version, root_algorithm, root_public_key, trust_list, issued_at, next_update, imported_at \
+         FROM trust_publications ORDER BY version DESC LIMIT 1",
+    )
+    .fetch_optional(c)
     .await?)
 }
 
@@ -1570,19 +1734,23 @@ pub async fn insert_alert(
     details: &serde_json::Value,
     at: i64,
 ) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO alerts (kind, office_id, permit_id, foreigner_id, check_id, created_at, details) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+    crate::field::insert_alert(
+        c,
+        &crate::field::NewAlert {
+            kind: kind.to_owned(),
+            office_id,
+            permit_id,
+            foreigner_id,
+            check_id,
+            device_id: None,
+            officer_id: None,
+            report_id: None,
+            reason: String::new(),
+            details: details.clone(),
+            at,
+        },
     )
-    .bind(kind)
-    .bind(office_id)
-    .bind(permit_id)
-    .bind(foreigner_id)
-    .bind(check_id)
-    .bind(at)
-    .bind(details.to_string())
-    .fetch_one(c)
-    .await?)
+    .await
 }
 
 /// Open alerts of an office (or all), newest first.

@@ -120,6 +120,15 @@ impl TestDb {
     }
 }
 
+/// The integer answer of a `SELECT COUNT(*) …` (tests only); panics on error.
+pub async fn count(store: &Store, sql: &str) -> i64 {
+    let mut c = store.conn().await.expect("connection");
+    sqlx::query_scalar(sql)
+        .fetch_one(&mut *c)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
 /// Runs raw SQL through the write pool, as someone with direct database access would (tests of
 /// tampering); panics on error.
 pub async fn exec_raw(store: &Store, sql: &str) {

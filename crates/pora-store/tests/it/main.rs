@@ -4,4 +4,5 @@
 mod audit;
 mod fixtures;
 mod registry;
+mod retention;
 mod schema;
