@@ -140,4 +140,18 @@ pub enum CardError {
     /// Encoding the PNG failed (an internal error; not expected for any input).
     #[error("PNG encoding failed: {0}")]
     PngEncoding(String),
+    /// A report page was asked for that the report does not have.
+    #[error("page {index} asked for, the report has {pages} (counted from 0)")]
+    BadPage {
+        /// What was asked.
+        index: usize,
+        /// How many pages there are.
+        pages: usize,
+    },
+    /// A report would take more pages than allowed.
+    #[error("the report would take more than {max} pages")]
+    TooManyPages {
+        /// The limit.
+        max: usize,
+    },
 }

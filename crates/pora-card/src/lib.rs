@@ -7,6 +7,7 @@
 //! | [`card_png`] | card front, PNG at a chosen dpi (300 dpi: 1011 × 638 px) |
 //! | [`epermit_pdf`] | e-ITAS / e-ITAP, one A4 PDF page (595.28 × 841.89 pt) |
 //! | [`epermit_png`] | e-ITAS / e-ITAP, A4 PNG at a chosen dpi (150 dpi: 1240 × 1754 px) |
+//! | [`report_pdf`] / [`report_png`] | a plain A4 report of several pages (headings, fields, tables), e.g. a person's data export |
 //!
 //! Pure and deterministic: no I/O, no clock; the same [`CardData`] always gives the same bytes.
 //! Both outputs of a document come from one display list positioned in millimetres, so the PDF
@@ -51,9 +52,11 @@ mod pdf;
 mod photo;
 mod qr;
 mod raster;
+mod report;
 
 pub use data::{CardData, Date, DateParseError, PermitKind, Sex};
 pub use error::{CardError, Field, PhotoError};
+pub use report::{report_pdf, report_png, Block, Report, MAX_PAGES};
 
 /// Resolutions accepted for the card PNG, in dots per inch.
 pub const CARD_DPI: std::ops::RangeInclusive<u32> = 72..=1200;

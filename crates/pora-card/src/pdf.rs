@@ -67,6 +67,12 @@ impl Frame {
 
 /// Renders the page; `title` goes into the document information dictionary.
 pub(crate) fn render(page: &Page, fonts: &Fonts, title: &str) -> Vec<u8> {
+    render_pages(std::slice::from_ref(page), fonts, title)
+}
+
+/// Renders several pages into one PDF; the fonts are embedded once, subset to the glyphs of every
+/// page. Object numbers of a one-page document are those [`render`] always gave.
+pub(crate) fn render_pages(pages: &[Page], fonts: &Fonts, title: &str) -> Vec<u8> {
     let mut next = 1;
     let mut alloc = || {
         let r = Ref::new(next);
@@ -75,16 +81,100 @@ pub(crate) fn render(page: &Page, fonts: &Fonts, title: &str) -> Vec<u8> {
     };
     let catalog_id = alloc();
     let tree_id = alloc();
-    let page_id = alloc();
-    let content_id = alloc();
+    let page_ids: Vec<(Ref, Ref)> = pages.iter().map(|_| (alloc(), alloc())).collect();
     let info_id = alloc();
 
+    // Glyphs used per font over all pages: glyph id -> the char it stands for (for ToUnicode).
+    let mut used: [BTreeMap<u16, char>; 3] = [BTreeMap::new(), BTreeMap::new(), BTreeMap::new()];
+    let mut contents = Vec::with_capacity(pages.len());
+    let mut page_images = Vec::with_capacity(pages.len());
+    for page in pages {
+        let (content, images) = content(page, fonts, &mut used);
+        contents.push(content);
+        page_images.push(images);
+    }
+
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog_id).pages(tree_id);
+    pdf.pages(tree_id)
+        .kids(page_ids.iter().map(|(p, _)| *p))
+        .count(i32::try_from(pages.len()).unwrap_or(i32::MAX));
+
+    let font_ids: Vec<(FontKind, Ref)> = FontKind::ALL
+        .into_iter()
+        .filter(|k| !used[k.index()].is_empty())
+        .map(|k| (k, alloc()))
+        .collect();
+    let image_ids: Vec<Vec<Ref>> = page_images
+        .iter()
+        .map(|imgs| imgs.iter().map(|_| alloc()).collect())
+        .collect();
+
+    for (i, page) in pages.iter().enumerate() {
+        let (page_id, content_id) = page_ids[i];
+        {
+            let mut p = pdf.page(page_id);
+            let (w, h) = page.media_box_pt;
+            p.media_box(Rect::new(0.0, 0.0, w, h));
+            p.parent(tree_id);
+            p.contents(content_id);
+            let mut res = p.resources();
+            {
+                let mut f = res.fonts();
+                for (kind, id) in &font_ids {
+                    f.pair(font_name(*kind), *id);
+                }
+            }
+            {
+                let mut x = res.x_objects();
+                for ((name, _), id) in page_images[i].iter().zip(&image_ids[i]) {
+                    x.pair(Name(name.as_bytes()), *id);
+                }
+            }
+        }
+        let content = deflate(&contents[i]);
+        pdf.stream(content_id, &content).filter(Filter::FlateDecode);
+    }
+
+    for (kind, type0_id) in &font_ids {
+        write_font(
+            &mut pdf,
+            &mut alloc,
+            fonts,
+            *kind,
+            *type0_id,
+            &used[kind.index()],
+        );
+    }
+    for (images, ids) in page_images.iter().zip(&image_ids) {
+        for ((_, photo), id) in images.iter().zip(ids) {
+            let data = deflate(&photo.rgb);
+            let mut img = pdf.image_xobject(*id, &data);
+            img.filter(Filter::FlateDecode);
+            // Photo sides are bounded by `photo::MAX_SIDE`, far below i32::MAX.
+            img.width(photo.width as i32);
+            img.height(photo.height as i32);
+            img.color_space().device_rgb();
+            img.bits_per_component(8);
+        }
+    }
+
+    pdf.document_info(info_id)
+        .title(pdf_writer::TextStr(title))
+        .producer(pdf_writer::TextStr("pora-card"));
+    pdf.finish()
+}
+
+/// One page's content stream (uncompressed) and the photos it places, by resource name.
+fn content(
+    page: &Page,
+    fonts: &Fonts,
+    used: &mut [BTreeMap<u16, char>; 3],
+) -> (Vec<u8>, Vec<(String, std::sync::Arc<crate::photo::Photo>)>) {
     let frame = Frame {
         height_pt: page.media_box_pt.1,
     };
     let mut c = Content::new();
-    // Glyphs used per font: glyph id -> the char it stands for (for ToUnicode).
-    let mut used: [BTreeMap<u16, char>; 3] = [BTreeMap::new(), BTreeMap::new(), BTreeMap::new()];
     let mut images = Vec::new();
     c.set_line_join(LineJoinStyle::RoundJoin);
     c.set_line_cap(LineCapStyle::RoundCap);
@@ -188,65 +278,7 @@ pub(crate) fn render(page: &Page, fonts: &Fonts, title: &str) -> Vec<u8> {
         }
     }
 
-    let mut pdf = Pdf::new();
-    pdf.catalog(catalog_id).pages(tree_id);
-    pdf.pages(tree_id).kids([page_id]).count(1);
-
-    let font_ids: Vec<(FontKind, Ref)> = FontKind::ALL
-        .into_iter()
-        .filter(|k| !used[k.index()].is_empty())
-        .map(|k| (k, alloc()))
-        .collect();
-    let image_ids: Vec<Ref> = images.iter().map(|_| alloc()).collect();
-
-    {
-        let mut p = pdf.page(page_id);
-        let (w, h) = page.media_box_pt;
-        p.media_box(Rect::new(0.0, 0.0, w, h));
-        p.parent(tree_id);
-        p.contents(content_id);
-        let mut res = p.resources();
-        {
-            let mut f = res.fonts();
-            for (kind, id) in &font_ids {
-                f.pair(font_name(*kind), *id);
-            }
-        }
-        {
-            let mut x = res.x_objects();
-            for ((name, _), id) in images.iter().zip(&image_ids) {
-                x.pair(Name(name.as_bytes()), *id);
-            }
-        }
-    }
-    let content = deflate(&c.finish());
-    pdf.stream(content_id, &content).filter(Filter::FlateDecode);
-
-    for (kind, type0_id) in &font_ids {
-        write_font(
-            &mut pdf,
-            &mut alloc,
-            fonts,
-            *kind,
-            *type0_id,
-            &used[kind.index()],
-        );
-    }
-    for ((_, photo), id) in images.iter().zip(&image_ids) {
-        let data = deflate(&photo.rgb);
-        let mut img = pdf.image_xobject(*id, &data);
-        img.filter(Filter::FlateDecode);
-        // Photo sides are bounded by `photo::MAX_SIDE`, far below i32::MAX.
-        img.width(photo.width as i32);
-        img.height(photo.height as i32);
-        img.color_space().device_rgb();
-        img.bits_per_component(8);
-    }
-
-    pdf.document_info(info_id)
-        .title(pdf_writer::TextStr(title))
-        .producer(pdf_writer::TextStr("pora-card"));
-    pdf.finish()
+    (c.finish().to_vec(), images)
 }
 
 fn font_name(kind: FontKind) -> Name<'static> {

@@ -23,6 +23,7 @@ macro_rules! say_raw {
 }
 
 mod error;
+mod field;
 mod keys;
 mod time;
 
@@ -35,6 +36,7 @@ use pora_core::crypto::Signer as _;
 use pora_core::status_list::{Status, StatusList, StatusListToken, PORA_BITS};
 use pora_core::trust::{self, SignerRecord, TrustList};
 use pora_core::{hex, Class, PermitType, Verdict};
+use pora_server::trust_admin::{console_import, ConsoleImport};
 
 use error::{read, write, CliError, Exit};
 
@@ -90,9 +92,12 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
     },
-    /// Build or show the signed trust list.
+    /// Build, show, or import into the server, the signed trust list.
     #[command(subcommand)]
     TrustList(TrustListCmd),
+    /// Office document signers held by the server.
+    #[command(subcommand)]
+    Signer(SignerCmd),
     /// Build, change or show an office's signed status (revocation) list.
     #[command(subcommand)]
     StatusList(StatusListCmd),
@@ -147,6 +152,9 @@ enum Command {
         /// Directory for key files.
         #[arg(long, env = "PORA_DATA_DIR", default_value = ".")]
         data_dir: PathBuf,
+        /// Retention schedule (JSON); PORA_RETENTION_* variables override it.
+        #[arg(long, env = "PORA_RETENTION_FILE")]
+        retention: Option<PathBuf>,
     },
     /// Build a fresh, deterministic Bekasi demo database and serve it (prints the URL and logins).
     Demo {
@@ -172,6 +180,12 @@ enum Command {
     /// The tamper-evident audit log.
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// A field device: enrol, check offline into a signed queue, sync.
+    #[command(subcommand)]
+    Field(field::FieldCmd),
+    /// Delete or anonymise personal data whose retention period is over (statistics are kept).
+    #[command(subcommand)]
+    Retention(RetentionCmd),
     /// Show every layer of a QR text: prefix, Base45, COSE headers, claims, signature.
     Inspect {
         /// The QR text.
@@ -198,6 +212,47 @@ enum AuditCmd {
         /// The server's audit public key (hex or a file) to check the signed heads against.
         #[arg(long)]
         key: Option<String>,
+    },
+    /// Who read or changed what, when and why, over a period (for a breach notice); streams.
+    Export {
+        /// Database URL (sqlite:PATH or postgres://...).
+        #[arg(long, env = "PORA_DB", default_value = "sqlite:pora.db")]
+        db: String,
+        /// First instant (RFC 3339, YYYY-MM-DD at 00:00 WIB, or Unix seconds).
+        #[arg(long)]
+        from: String,
+        /// Last instant, exclusive; a bare YYYY-MM-DD includes that whole day.
+        #[arg(long)]
+        to: String,
+        /// csv (default) or json.
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum RetentionCmd {
+    /// Apply the schedule once and print what went (kind, count, id range, cutoff) as JSON.
+    Run {
+        /// Database URL (sqlite:PATH or postgres://...).
+        #[arg(long, env = "PORA_DB", default_value = "sqlite:pora.db")]
+        db: String,
+        /// The server's data directory: its pora-audit.key signs the anchor that lets old audit
+        /// entries go (without it the audit rule is skipped).
+        #[arg(long, env = "PORA_DATA_DIR", default_value = ".")]
+        data_dir: PathBuf,
+        /// Retention schedule (JSON); PORA_RETENTION_* variables override it.
+        #[arg(long, env = "PORA_RETENTION_FILE")]
+        config: Option<PathBuf>,
+        /// Count what would go; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Judge expiry as of this time instead of now (RFC 3339, YYYY-MM-DD or Unix seconds).
+        #[arg(long)]
+        now: Option<String>,
     },
 }
 
@@ -243,6 +298,45 @@ enum TrustListCmd {
         file: PathBuf,
         #[arg(long)]
         root: PathBuf,
+    },
+    /// Install a trust list signed by the offline national root into the server's database. The
+    /// first import names the root (and retires a root the server held); later ones must be signed by
+    /// the same root and carry a higher version.
+    Import {
+        /// The signed trust list.
+        file: PathBuf,
+        /// The root public key file.
+        #[arg(long)]
+        root: PathBuf,
+        /// Database URL (sqlite:PATH or postgres://...).
+        #[arg(long, env = "PORA_DB", default_value = "sqlite:pora.db")]
+        db: String,
+        /// Directory of the server's key files (the key-encryption key).
+        #[arg(long, env = "PORA_DATA_DIR", default_value = ".")]
+        data_dir: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum SignerCmd {
+    /// Import an office document signer certified by the offline root (private key sealed under the
+    /// server's key-encryption key at once) into the server's database.
+    Import {
+        /// Office code, e.g. BKS.
+        #[arg(long)]
+        office: String,
+        /// The signer's private key (PKCS#8 PEM, from `pora keygen --role signer`).
+        #[arg(long)]
+        key: PathBuf,
+        /// The root's certificate of the signer (from `pora certify`).
+        #[arg(long)]
+        cert: PathBuf,
+        /// Database URL (sqlite:PATH or postgres://...).
+        #[arg(long, env = "PORA_DB", default_value = "sqlite:pora.db")]
+        db: String,
+        /// Directory of the server's key files (the key-encryption key).
+        #[arg(long, env = "PORA_DATA_DIR", default_value = ".")]
+        data_dir: PathBuf,
     },
 }
 
@@ -368,6 +462,15 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         })
 }
 
+/// A refused import is bad input (65); anything else (database, key file) is I/O (74).
+fn import_error(e: anyhow::Error) -> CliError {
+    use pora_server::signing::SigningError as S;
+    match e.downcast_ref::<S>() {
+        Some(S::Import(_) | S::OfflineRoot(_)) => CliError::data(format!("{e:#}")),
+        _ => server_error(e),
+    }
+}
+
 fn server_error(e: anyhow::Error) -> CliError {
     CliError {
         exit: Exit::Io,
@@ -381,9 +484,14 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
             db,
             listen,
             data_dir,
+            retention,
         } => {
             let mut config = pora_server::ServerConfig::new(&db, listen);
             config.data_dir = data_dir;
+            config.tile_url =
+                pora_server::ServerConfig::tile_url_from_env().map_err(server_error)?;
+            config.retention =
+                pora_server::retention::load_config(retention.as_deref()).map_err(server_error)?;
             config.secure_cookies =
                 std::env::var("PORA_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
             runtime()?
@@ -412,6 +520,7 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
                 .map_err(server_error)?;
             Ok(Exit::Ok)
         }
+        Command::Field(cmd) => field::run(cmd),
         Command::Audit(AuditCmd::Verify { db, key }) => {
             let report = runtime()?
                 .block_on(pora_server::audit::verify(&db, key.as_deref()))
@@ -425,6 +534,71 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
             } else {
                 Exit::Rejected
             })
+        }
+        Command::Audit(AuditCmd::Export {
+            db,
+            from,
+            to,
+            format,
+            out,
+        }) => {
+            let format = match format.as_str() {
+                "csv" => pora_server::audit::ExportFormat::Csv,
+                "json" => pora_server::audit::ExportFormat::Json,
+                other => {
+                    return Err(CliError::usage(format!(
+                        "--format {other:?}: want csv or json"
+                    )))
+                }
+            };
+            let from_t = time::parse(&from)?;
+            let mut to_t = time::parse(&to)?;
+            if to.len() == 10 {
+                to_t += 86_400;
+            }
+            if to_t <= from_t {
+                return Err(CliError::usage("--to must be after --from"));
+            }
+            let mut sink: Box<dyn std::io::Write + Send> = match &out {
+                Some(path) => Box::new(std::io::BufWriter::new(
+                    std::fs::File::create(path).map_err(|e| CliError {
+                        exit: Exit::CantCreate,
+                        message: format!("{}: {e}", path.display()),
+                    })?,
+                )),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout())),
+            };
+            let n = runtime()?
+                .block_on(pora_server::audit::export(
+                    &db, from_t, to_t, format, &mut *sink,
+                ))
+                .map_err(server_error)?;
+            {
+                use std::io::Write as _;
+                let _ = writeln!(std::io::stderr(), "{n} audit entries");
+            }
+            Ok(Exit::Ok)
+        }
+        Command::Retention(RetentionCmd::Run {
+            db,
+            data_dir,
+            config,
+            dry_run,
+            now,
+        }) => {
+            let now = now.as_deref().map(time::parse).transpose()?;
+            let schedule =
+                pora_server::retention::load_config(config.as_deref()).map_err(server_error)?;
+            let report = runtime()?
+                .block_on(pora_server::retention::run(
+                    &db, &data_dir, &schedule, now, dry_run,
+                ))
+                .map_err(server_error)?;
+            say!(
+                "{}",
+                serde_json::to_string_pretty(&report).unwrap_or_default()
+            );
+            Ok(Exit::Ok)
         }
         Command::Keygen { role, alg, out } => {
             if role != "root" && role != "signer" {
@@ -504,6 +678,49 @@ fn run(cli: Cli) -> Result<Exit, CliError> {
                 list.signers.len(),
                 out.display()
             );
+            Ok(Exit::Ok)
+        }
+        Command::TrustList(TrustListCmd::Import {
+            file,
+            root,
+            db,
+            data_dir,
+        }) => {
+            let root = keys::read_public(&root)?;
+            let bytes = read(&file)?;
+            let what = ConsoleImport::TrustList {
+                bytes: &bytes,
+                root: &root,
+            };
+            let done = runtime()?
+                .block_on(console_import(&db, &data_dir, what))
+                .map_err(import_error)?;
+            say!("imported trust list version {}", done.id);
+            Ok(Exit::Ok)
+        }
+        Command::Signer(SignerCmd::Import {
+            office,
+            key,
+            cert,
+            db,
+            data_dir,
+        }) => {
+            let pem = keys::read_private(&key)?
+                .to_pkcs8_pem()
+                .map_err(|e| CliError::data(format!("{}: {e}", key.display())))?;
+            let cert_bytes = read(&cert)?;
+            let what = ConsoleImport::Signer {
+                office: &office,
+                pem: &pem,
+                certificate: &cert_bytes,
+            };
+            let done = runtime()?
+                .block_on(console_import(&db, &data_dir, what))
+                .map_err(import_error)?;
+            say!("imported signer {} for office {office}", done.id);
+            if done.listed == Some(false) {
+                say!("note: the current trust list does not name this signer; import a trust list that does before the office issues with it");
+            }
             Ok(Exit::Ok)
         }
         Command::TrustList(TrustListCmd::Show { file, root }) => {

@@ -432,3 +432,209 @@ fn inspect_shows_every_layer() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json_of(&out)["signature"]["ok"], false);
 }
+
+#[test]
+fn offline_root_imports_into_the_servers_database() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path();
+    run_ok(dir, &["keygen", "--role", "root", "--out", "root"]);
+    run_ok(dir, &["keygen", "--role", "signer", "--out", "bks"]);
+    run_ok(
+        dir,
+        &[
+            "certify",
+            "--root-key",
+            "root.key",
+            "--signer-pub",
+            "bks.pub",
+            "--office",
+            "BKS",
+            "--usage-from",
+            "2026-01-01",
+            "--usage-until",
+            "2028-12-31",
+            "--out",
+            "bks.cert",
+        ],
+    );
+    for v in ["1", "2"] {
+        run_ok(
+            dir,
+            &[
+                "trust-list",
+                "build",
+                "--root-key",
+                "root.key",
+                "--version",
+                v,
+                "--next-update",
+                "2099-01-01",
+                "--out",
+                &format!("tl{v}.cbor"),
+                "bks.cert",
+            ],
+        );
+    }
+    let db = format!("sqlite:{}", dir.join("pora.db").display());
+    let import = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_pora"))
+            .current_dir(dir)
+            .args(args)
+            .args(["--db", &db, "--data-dir", "."])
+            .output()
+            .unwrap()
+    };
+    let ok = import(&["trust-list", "import", "tl2.cbor", "--root", "root.pub"]);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("version 2"));
+    // Never backwards.
+    let old = import(&["trust-list", "import", "tl1.cbor", "--root", "root.pub"]);
+    assert_eq!(old.status.code(), Some(65));
+    assert!(
+        String::from_utf8_lossy(&old.stderr).contains("not newer"),
+        "{}",
+        String::from_utf8_lossy(&old.stderr)
+    );
+    // The office must exist in the registry first.
+    let s = import(&[
+        "signer", "import", "--office", "BKS", "--key", "bks.key", "--cert", "bks.cert",
+    ]);
+    assert_eq!(s.status.code(), Some(65));
+    assert!(String::from_utf8_lossy(&s.stderr).contains("unknown office BKS"));
+    // A certificate given where a key is expected is named.
+    let s = import(&[
+        "signer", "import", "--office", "BKS", "--key", "bks.cert", "--cert", "bks.cert",
+    ]);
+    assert_eq!(
+        s.status.code(),
+        Some(65),
+        "{}",
+        String::from_utf8_lossy(&s.stderr)
+    );
+}
+
+#[test]
+fn retention_run_reports_every_rule_and_refuses_a_bad_schedule() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("pora.db").display());
+    let data = dir.path().display().to_string();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["retention", "run", "--db", &db, "--data-dir", &data];
+        args.extend_from_slice(extra);
+        Command::new(env!("CARGO_BIN_EXE_pora"))
+            .args(&args)
+            .env_remove("PORA_RETENTION_FILE")
+            .output()
+            .expect("run pora")
+    };
+    let out = run(&["--dry-run", "--now", "2031-01-01T00:00:00Z"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json_of(&out);
+    assert_eq!(report["now"], 1_924_992_000);
+    assert_eq!(report["dry_run"], true);
+    let kinds: Vec<&str> = report["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "check_reports",
+            "stay_reports",
+            "closed_alerts",
+            "correction_requests",
+            "exited_persons",
+            "audit_log"
+        ]
+    );
+    // Check reports: 730 days by default.
+    assert_eq!(
+        report["rules"][0]["cutoff"],
+        1_924_992_000_i64 - 730 * 86_400
+    );
+
+    // Without the server's audit key the audit rule cannot sign its anchor and is skipped.
+    let out = run(&[]);
+    assert!(out.status.success());
+    let report = json_of(&out);
+    assert_eq!(
+        report["rules"][5]["skipped"],
+        "no audit key to sign the anchor with"
+    );
+
+    // A misspelt rule is refused, naming it.
+    let bad = dir.path().join("retention.json");
+    std::fs::write(&bad, r#"{"check_report_days": 30}"#).unwrap();
+    let out = run(&["--config", bad.to_str().unwrap(), "--dry-run"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("check_report_days"), "{err}");
+    let out = run(&["--dry-run", "--now", "31-12-2030"]);
+    assert_eq!(out.status.code(), Some(64), "usage error for a bad --now");
+}
+
+#[test]
+fn audit_export_writes_a_header_and_refuses_bad_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite:{}", dir.path().join("pora.db").display());
+    let out = pora(&[
+        "audit",
+        "export",
+        "--db",
+        &db,
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "seq,time_utc,actor_id,actor_username,actor_role,actor_office,action,subject_kind,subject_id,purpose_kind,purpose_ref\n"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("0 audit entries"));
+    let json = pora(&[
+        "audit",
+        "export",
+        "--db",
+        &db,
+        "--from",
+        "2026-11-01",
+        "--to",
+        "2026-11-30",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json_of(&json), serde_json::json!([]));
+    for bad in [
+        vec!["--from", "2026-11-30", "--to", "2026-11-01"],
+        vec!["--from", "yesterday", "--to", "2026-11-01"],
+        vec![
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-30",
+            "--format",
+            "xml",
+        ],
+    ] {
+        let mut args = vec!["audit", "export", "--db", &db];
+        args.extend(bad.iter().copied());
+        let out = pora(&args);
+        assert_eq!(out.status.code(), Some(64), "{bad:?}");
+    }
+}
