@@ -33,6 +33,17 @@ pub struct ServerConfig {
     pub argon2: (u32, u32, u32),
     /// Status list tokens' time to live, seconds (default 1 h).
     pub status_ttl_secs: u64,
+    /// A check or stay report farther than this from the registered address raises an alert
+    /// (metres, default 5,000).
+    pub away_distance_m: f64,
+    /// A device clock further than this from its GNSS time raises an alert (seconds, default 300).
+    pub clock_skew_secs: i64,
+    /// Base-map tile URL template for the dashboard's map (`https://host/{z}/{x}/{y}.png`); `None`
+    /// (default) draws the embedded region boundaries only, with no request leaving the server.
+    pub tile_url: Option<String>,
+    /// The retention schedule and how often the server applies it (defaults in
+    /// [`pora_store::retention::RetentionConfig`]).
+    pub retention: pora_store::retention::RetentionConfig,
 }
 
 impl ServerConfig {
@@ -51,12 +62,17 @@ impl ServerConfig {
             login_max_failures: 5,
             login_window: std::time::Duration::from_secs(15 * 60),
             argon2: (19 * 1024, 2, 1),
+            away_distance_m: 5_000.0,
+            clock_skew_secs: 300,
             status_ttl_secs: 3600,
+            tile_url: None,
+            retention: pora_store::retention::RetentionConfig::default(),
         }
     }
 
     /// Reads `PORA_DB` (default `sqlite:pora.db`), `PORA_LISTEN` (default `127.0.0.1:8080`),
-    /// `PORA_DATA_DIR` (default `.`), `PORA_SECURE_COOKIES=1`.
+    /// `PORA_DATA_DIR` (default `.`), `PORA_SECURE_COOKIES=1`, and the retention schedule from
+    /// `PORA_RETENTION_FILE` (JSON) and `PORA_RETENTION_*` ([`crate::retention::load_config`]).
     pub fn from_env() -> anyhow::Result<Self> {
         let db = std::env::var("PORA_DB").unwrap_or_else(|_| "sqlite:pora.db".into());
         let listen = std::env::var("PORA_LISTEN")
@@ -68,7 +84,28 @@ impl ServerConfig {
         }
         c.secure_cookies =
             std::env::var("PORA_SECURE_COOKIES").is_ok_and(|v| v == "1" || v == "true");
+        c.tile_url = Self::tile_url_from_env()?;
+        c.retention = crate::retention::load_config(None)?;
         Ok(c)
+    }
+
+    /// `PORA_TILE_URL`, when set: an `http(s)://` template with `{z}`, `{x}` and `{y}` and no
+    /// quotes, spaces or semicolons (it goes into the page and its content security policy).
+    pub fn tile_url_from_env() -> anyhow::Result<Option<String>> {
+        match std::env::var("PORA_TILE_URL") {
+            Ok(u) if !u.is_empty() => {
+                let ok = (u.starts_with("https://") || u.starts_with("http://"))
+                    && ["{z}", "{x}", "{y}"].iter().all(|p| u.contains(p))
+                    && !u
+                        .chars()
+                        .any(|c| c.is_whitespace() || "\"';<>\\".contains(c));
+                if !ok {
+                    anyhow::bail!("PORA_TILE_URL: want an http(s):// URL template with {{z}}, {{x}} and {{y}}");
+                }
+                Ok(Some(u))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// The database URL without a password, for logs.

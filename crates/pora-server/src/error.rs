@@ -128,3 +128,14 @@ impl From<StoreError> for ApiError {
 
 /// Result of a handler.
 pub type ApiResult<T> = Result<T, ApiError>;
+
+impl From<crate::signing::SigningError> for ApiError {
+    fn from(e: crate::signing::SigningError) -> Self {
+        use crate::signing::SigningError as S;
+        match e {
+            S::OfflineRoot(_) | S::Import(_) | S::NoKey(_) => ApiError::conflict(e.to_string()),
+            S::Store(s) => s.into(),
+            other => ApiError::internal(other),
+        }
+    }
+}

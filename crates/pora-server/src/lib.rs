@@ -10,18 +10,25 @@
 //! The JSON API lives under `/api/v1`; errors are `{"code", "message", "field"?}` ([`error`]).
 #![forbid(unsafe_code)]
 
+pub mod alerts;
 pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod demo;
 pub mod error;
+pub mod export_pdf;
+pub mod field_web;
+pub mod ingest;
 pub mod metrics;
 pub mod openapi;
 pub mod policy;
+pub mod retention;
 pub mod routes;
 pub mod signing;
 pub mod state;
+pub mod trust_admin;
+pub mod web;
 
 pub use config::ServerConfig;
 pub use demo::{demo, DemoConfig};
@@ -47,6 +54,7 @@ pub async fn serve_state(state: AppState) -> anyhow::Result<()> {
     tracing::info!(%addr, db = %state.config.redacted_db_url(), "pora server listening");
     let signer = audit::spawn_head_signer(state.clone());
     let reminders = audit::spawn_reminders(state.clone());
+    let retention = retention::spawn(state.clone());
     let app = router(state.clone());
     axum::serve(
         listener,
@@ -57,6 +65,7 @@ pub async fn serve_state(state: AppState) -> anyhow::Result<()> {
     .context("serving HTTP")?;
     signer.abort();
     reminders.abort();
+    retention.abort();
     // Sign the final head so that truncation after shutdown is caught too.
     if let Err(e) = state.sign_audit_head().await {
         tracing::warn!(error = %e, "could not sign the final audit head");

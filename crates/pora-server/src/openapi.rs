@@ -14,6 +14,7 @@ pub fn document() -> Value {
             .path
             .split('/')
             .filter_map(|seg| seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+            .map(|name| name.trim_start_matches('*'))
             .map(|name| json!({ "name": name, "in": "path", "required": true, "schema": { "type": "string" } }))
             .collect();
         let access = policy::rule(spec.method, spec.path).map(|r| r.access);
@@ -34,7 +35,7 @@ pub fn document() -> Value {
             spec.path
                 .trim_start_matches('/')
                 .replace(['/', '-', '.'], "_")
-                .replace(['{', '}'], "")
+                .replace(['{', '}', '*'], "")
         );
         let mut op = json!({
             "operationId": op_id,
@@ -176,10 +177,18 @@ pub fn request_schema(method: &str, path: &str) -> Option<Value> {
             &["username", "display_name", "role", "password"],
         ),
         "/api/v1/keys" => obj(&[("office", t("string"))], &["office"]),
+        "/api/v1/trust-list" => obj(
+            &[("trust_list", fmt("string", "^([0-9a-fA-F]{2})+$"))],
+            &["trust_list"],
+        ),
         "/api/v1/devices" => obj(
             &[
                 ("label", t("string")),
-                ("public_key", fmt("string", "^[0-9a-fA-F]{64}$")),
+                (
+                    "public_key",
+                    fmt("string", "^([0-9a-fA-F]{64}|04[0-9a-fA-F]{128})$"),
+                ),
+                ("algorithm", json!({ "enum": ["EdDSA", "ES256"] })),
             ],
             &["label", "public_key"],
         ),
@@ -307,6 +316,44 @@ pub fn request_schema(method: &str, path: &str) -> Option<Value> {
             ],
             &["number", "title", "starts_on", "ends_on"],
         ),
+        "/api/v1/field/reports" => obj(
+            &[(
+                "reports",
+                json!({ "type": "array", "maxItems": crate::ingest::MAX_BATCH,
+                        "items": fmt("string", "^[A-Za-z0-9_-]+$") }),
+            )],
+            &["reports"],
+        ),
+        "/api/v1/field/reports/{id}/corrections" => obj(
+            &[(
+                "corrections",
+                json!({ "type": "array", "minItems": 1, "maxItems": 10, "items": obj(
+                    &[
+                        ("address", address()),
+                        ("employer", t("string")),
+                        ("occupation", t("string")),
+                        ("phone", fmt("string", r"^\+?\d{6,15}$")),
+                        ("civil_status", json!({ "enum": ["single", "married", "divorced", "widowed"] })),
+                    ],
+                    &[],
+                ) }),
+            )],
+            &["corrections"],
+        ),
+        "/api/v1/alerts/{id}/transition" => obj(
+            &[
+                ("to", json!({ "enum": ["investigating", "bap", "closed"] })),
+                ("note", t("string")),
+            ],
+            &["to"],
+        ),
+        "/api/v1/corrections/{id}/decide" => obj(
+            &[
+                ("decision", json!({ "enum": ["accept", "reject"] })),
+                ("note", t("string")),
+            ],
+            &["decision"],
+        ),
         "/api/v1/stay-reports" => obj(
             &[
                 ("niora", t("string")),
@@ -328,6 +375,24 @@ pub fn request_schema(method: &str, path: &str) -> Option<Value> {
                 "check_in",
                 "region_code",
             ],
+        ),
+        "/api/v1/me/correction-requests" => obj(
+            &[
+                (
+                    "field",
+                    json!({ "enum": pora_store::privacy::CorrectableField::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>() }),
+                ),
+                ("requested_value", t("string")),
+                ("reason", t("string")),
+            ],
+            &["field", "requested_value", "reason"],
+        ),
+        "/api/v1/correction-requests/{id}/decide" => obj(
+            &[
+                ("decision", json!({ "enum": ["accept", "reject"] })),
+                ("reason", t("string")),
+            ],
+            &["decision", "reason"],
         ),
         _ => return None,
     })

@@ -58,6 +58,8 @@ const ADMIN: &[Role] = &[Admin];
 const AUDIT: &[Role] = &[Auditor];
 const SELF: &[Role] = &[Foreigner];
 const ADDRESS_WRITERS: &[Role] = &[IssuingOfficer, FieldOfficer];
+/// Officers who keep the registry and answer a person's requests (export, correction).
+const RECORD_KEEPERS: &[Role] = &[IssuingOfficer, Supervisor];
 
 const fn r(method: &'static str, path: &'static str, access: Access) -> Rule {
     Rule {
@@ -86,6 +88,7 @@ pub const RULES: &[Rule] = &[
     r("GET", "/api/v1/users", Access::Roles(ADMIN)),
     r("POST", "/api/v1/users", Access::Roles(ADMIN)),
     r("POST", "/api/v1/keys", Access::Roles(ADMIN)),
+    r("POST", "/api/v1/trust-list", Access::Roles(ADMIN)),
     r("GET", "/api/v1/devices", Access::Roles(DEVICE_ADMIN)),
     r("POST", "/api/v1/devices", Access::Roles(FIELD)),
     r(
@@ -186,6 +189,34 @@ pub const RULES: &[Rule] = &[
         Access::Roles(ADDRESS_WRITERS),
     ),
     r("GET", "/api/v1/alerts", Access::Roles(SUPERVISION)),
+    r("GET", "/api/v1/alerts/{id}", Access::Roles(SUPERVISION)),
+    r(
+        "POST",
+        "/api/v1/alerts/{id}/transition",
+        Access::Roles(SUPERVISION),
+    ),
+    r("POST", "/api/v1/field/reports", Access::Roles(FIELD)),
+    r(
+        "POST",
+        "/api/v1/field/reports/{id}/corrections",
+        Access::Roles(FIELD),
+    ),
+    r("GET", "/api/v1/corrections", Access::Roles(SUPERVISION)),
+    r(
+        "POST",
+        "/api/v1/corrections/{id}/decide",
+        Access::Roles(SUPERVISION),
+    ),
+    r(
+        "GET",
+        "/api/v1/foreigners/{niora}/movements",
+        Access::Roles(SUPERVISION),
+    ),
+    r(
+        "GET",
+        "/api/v1/devices/{id}/enrolment",
+        Access::Roles(FIELD),
+    ),
     r("GET", "/api/v1/map", Access::Roles(&[Supervisor, Admin])),
     // Audit.
     r("GET", "/api/v1/audit", Access::Roles(AUDIT)),
@@ -193,7 +224,108 @@ pub const RULES: &[Rule] = &[
     // The data subject.
     r("GET", "/api/v1/me/permits", Access::Roles(SELF)),
     r("GET", "/api/v1/me/access-log", Access::Roles(SELF)),
+    // The dashboard: aggregates for staff; the pages are shells without data (the data come from
+    // the endpoints above), so they and their assets are public.
+    r("GET", "/api/v1/stats/overview", Access::Roles(STAFF)),
+    r(
+        "GET",
+        "/api/v1/map/points",
+        Access::Roles(&[Supervisor, Admin]),
+    ),
+    r(
+        "GET",
+        "/api/v1/exports/permits.csv",
+        Access::Roles(&[IssuingOfficer, Supervisor]),
+    ),
+    r(
+        "GET",
+        "/api/v1/foreigners/{niora}/access-log",
+        Access::Roles(SUPERVISION),
+    ),
+    r(
+        "GET",
+        "/api/v1/stats/officers",
+        Access::Roles(&[Supervisor, Admin]),
+    ),
+    r("GET", "/", Access::Public),
+    r("GET", "/login", Access::Public),
+    r("GET", "/map", Access::Public),
+    r("GET", "/permits", Access::Public),
+    r("GET", "/persons/{niora}", Access::Public),
+    r("GET", "/issue", Access::Public),
+    r("GET", "/alerts", Access::Public),
+    r("GET", "/operations", Access::Public),
+    r("GET", "/officers", Access::Public),
+    r("GET", "/audit", Access::Public),
+    r("GET", "/report", Access::Public),
+    r("GET", "/assets/{*path}", Access::Public),
+    r("GET", "/api/v1/me/export", Access::Roles(SELF)),
+    r("GET", "/api/v1/me/correction-requests", Access::Roles(SELF)),
+    r(
+        "POST",
+        "/api/v1/me/correction-requests",
+        Access::Roles(SELF),
+    ),
+    // The person's rights, answered by officers.
+    r(
+        "GET",
+        "/api/v1/foreigners/{niora}/export",
+        Access::Roles(RECORD_KEEPERS),
+    ),
+    r(
+        "GET",
+        "/api/v1/correction-requests",
+        Access::Roles(RECORD_KEEPERS),
+    ),
+    r(
+        "POST",
+        "/api/v1/correction-requests/{id}/decide",
+        Access::Roles(RECORD_KEEPERS),
+    ),
+    r(
+        "GET",
+        "/api/v1/audit/anomalies",
+        Access::Roles(&[Supervisor, Auditor]),
+    ),
+    // The field verifier page: files without data (the data come from the endpoints above).
+    r("GET", "/field", Access::Public),
+    r("GET", "/field/", Access::Public),
+    r("GET", "/field/{*path}", Access::Public),
 ];
+
+/// The rule table as a Markdown table (endpoint × role), as copied into `docs/PRIVACY.md` between
+/// `<!-- role-matrix:begin -->` and `<!-- role-matrix:end -->` (a test keeps the copy equal).
+pub fn role_matrix_markdown() -> String {
+    let roles = [
+        Admin,
+        IssuingOfficer,
+        FieldOfficer,
+        Supervisor,
+        Auditor,
+        Foreigner,
+    ];
+    let mut out = String::from("| method | path |");
+    for r in roles {
+        out.push_str(&format!(" {} |", r.as_str()));
+    }
+    out.push_str("\n|---|---|");
+    out.push_str(&"---|".repeat(roles.len()));
+    out.push('\n');
+    for rule in RULES {
+        out.push_str(&format!("| {} | `{}` |", rule.method, rule.path));
+        for role in roles {
+            let cell = match rule.access {
+                Access::Public => "public",
+                Access::AnyUser => "any user",
+                Access::Roles(_) if rule.access.allows(role) => "✓",
+                Access::Roles(_) => "",
+            };
+            out.push_str(&format!(" {cell} |"));
+        }
+        out.push('\n');
+    }
+    out
+}
 
 /// The rule for a method and routed path.
 pub fn rule(method: &str, path: &str) -> Option<&'static Rule> {
@@ -275,5 +407,29 @@ mod tests {
         assert!(!constant_time_eq(b"abc", b"ab"));
         assert!(Access::Roles(&[Role::Auditor]).allows(Role::Auditor));
         assert!(!Access::Roles(&[Role::Auditor]).allows(Role::Admin));
+    }
+
+    /// `docs/PRIVACY.md` copies the role matrix; this keeps the copy equal to [`RULES`]. After a
+    /// change of the rules, `PORA_WRITE_DOCS=1 cargo test -p pora-server --lib policy` rewrites it.
+    #[test]
+    fn privacy_doc_role_matrix_matches_the_rules() {
+        const BEGIN: &str = "<!-- role-matrix:begin -->\n";
+        const END: &str = "<!-- role-matrix:end -->";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/PRIVACY.md");
+        let doc = std::fs::read_to_string(&path).unwrap();
+        let (head, rest) = doc
+            .split_once(BEGIN)
+            .expect("PRIVACY.md has the begin marker");
+        let (_, tail) = rest.split_once(END).expect("PRIVACY.md has the end marker");
+        let want = format!("{head}{BEGIN}{}{END}{tail}", role_matrix_markdown());
+        if doc != want && std::env::var("PORA_WRITE_DOCS").is_ok() {
+            std::fs::write(&path, &want).unwrap();
+            return;
+        }
+        assert!(
+            doc == want,
+            "docs/PRIVACY.md's role matrix differs from policy::RULES; regenerate with \
+             PORA_WRITE_DOCS=1 cargo test -p pora-server --lib policy"
+        );
     }
 }

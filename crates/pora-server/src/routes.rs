@@ -6,10 +6,13 @@ use axum::middleware;
 use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
-use crate::api::{admin, documents, field, me, permits, public, registry};
+use crate::api::{
+    admin, dashboard, documents, field, me, permits, privacy, public, registry, reports,
+    supervision,
+};
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{auth, policy};
+use crate::{auth, field_web, policy, web};
 
 /// Describes one endpoint.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,11 +56,13 @@ routes! {
     post "/api/v1/offices" => admin::create_office, "admin", "Create an office";
     get "/api/v1/users" => admin::list_users, "admin", "List users";
     post "/api/v1/users" => admin::create_user, "admin", "Create a user";
-    post "/api/v1/keys" => admin::create_key, "admin", "Create a document signer key for an office";
+    post "/api/v1/keys" => admin::create_key, "admin", "Create a document signer key for an office (only while the server holds the root)";
+    post "/api/v1/trust-list" => admin::import_trust_list, "admin", "Install a newer trust list signed by the offline national root";
     get "/api/v1/devices" => admin::list_devices, "devices", "List field devices";
     post "/api/v1/devices" => admin::register_device, "devices", "Register the caller's field device (pending)";
     post "/api/v1/devices/{id}/approve" => admin::approve_device, "devices", "Approve a device";
     post "/api/v1/devices/{id}/revoke" => admin::revoke_device, "devices", "Revoke a device and its tokens";
+    get "/api/v1/devices/{id}/enrolment" => reports::enrolment, "devices", "The caller's device: id for reports, state, and once approved the office's doc-hash key";
     post "/api/v1/foreigners" => registry::register_foreigner, "registry", "Register a foreigner";
     get "/api/v1/foreigners/{niora}" => registry::person_record, "registry", "A person's record (audited read)";
     post "/api/v1/foreigners/{niora}/addresses" => registry::add_address, "registry", "Declare a new address";
@@ -82,12 +87,46 @@ routes! {
     get "/api/v1/checks" => field::list_checks, "supervision", "List field checks";
     post "/api/v1/orders" => field::create_order, "supervision", "Create a written order (surat perintah)";
     post "/api/v1/stay-reports" => field::stay_report, "field", "Record a stay report";
-    get "/api/v1/alerts" => field::alerts, "supervision", "Open alerts";
+    get "/api/v1/alerts" => supervision::list_alerts, "supervision", "Alerts, filtered by state, kind, person, device, age (audited)";
+    get "/api/v1/alerts/{id}" => supervision::alert_detail, "supervision", "One alert with its evidence and history (audited)";
+    post "/api/v1/alerts/{id}/transition" => supervision::transition, "supervision", "Move an alert: open, investigating, bap (examination report), closed";
+    post "/api/v1/field/reports" => reports::upload, "field", "Upload a batch of signed check reports (idempotent by report id)";
+    post "/api/v1/field/reports/{id}/corrections" => reports::add_corrections, "field", "Record corrections (pendataan ulang) found at a check";
+    get "/api/v1/corrections" => supervision::list_corrections, "supervision", "Corrections waiting for a decision (audited)";
+    post "/api/v1/corrections/{id}/decide" => supervision::decide, "supervision", "Accept or reject a correction; accepted ones change the record";
+    get "/api/v1/foreigners/{niora}/movements" => supervision::movements, "supervision", "A person's checks, stay reports and addresses with positions and kecamatan (audited)";
     get "/api/v1/map" => field::map, "supervision", "Supervision map: residents, checks and findings per desa/kelurahan";
     get "/api/v1/audit" => crate::audit::list, "audit", "Audit log entries";
     get "/api/v1/audit/verify" => crate::audit::verify_handler, "audit", "Verify the audit chain";
     get "/api/v1/me/permits" => me::permits, "self", "The caller's own permits";
     get "/api/v1/me/access-log" => me::access_log, "self", "Who read the caller's data, and why";
+    get "/api/v1/stats/overview" => dashboard::overview, "dashboard", "Overview counts and 12-month trends of the caller's office";
+    get "/api/v1/map/points" => dashboard::map_points, "dashboard", "Positions of field checks and stay reports (no person named) for the map";
+    get "/api/v1/exports/permits.csv" => dashboard::export_permits, "dashboard", "The permits search as CSV (same filters; audited read, at most 10,000 rows)";
+    get "/api/v1/foreigners/{niora}/access-log" => dashboard::person_access_log, "dashboard", "Who read a person's record, when and why (audited read)";
+    get "/api/v1/stats/officers" => dashboard::officers, "dashboard", "Each field officer's checks, findings, devices and open alerts";
+    get "/" => web::page, "web", "Dashboard page: overview (HTML shell; data from the API)";
+    get "/login" => web::page, "web", "Dashboard page: sign-in";
+    get "/map" => web::page, "web", "Dashboard page: supervision map";
+    get "/permits" => web::page, "web", "Dashboard page: permits";
+    get "/persons/{niora}" => web::page, "web", "Dashboard page: a foreigner";
+    get "/issue" => web::page, "web", "Dashboard page: issuance";
+    get "/alerts" => web::page, "web", "Dashboard page: alerts";
+    get "/operations" => web::page, "web", "Dashboard page: operations";
+    get "/officers" => web::page, "web", "Dashboard page: officers and devices";
+    get "/audit" => web::page, "web", "Dashboard page: audit log";
+    get "/report" => web::page, "web", "Dashboard page: monthly Tim PORA report";
+    get "/assets/{*path}" => web::asset, "web", "Dashboard assets (embedded; ETag)";
+    get "/api/v1/me/export" => privacy::my_export, "self", "Everything held about the caller, as JSON or PDF (?format=pdf)";
+    get "/api/v1/me/correction-requests" => privacy::my_requests, "self", "The caller's correction requests and their answers";
+    post "/api/v1/me/correction-requests" => privacy::file_request, "self", "Ask for a correction of the caller's record";
+    get "/api/v1/foreigners/{niora}/export" => privacy::person_export, "registry", "Everything held about a person, made for them on request (audited read; JSON or PDF)";
+    get "/api/v1/correction-requests" => privacy::list_requests, "registry", "Correction requests of the office's persons (default: pending; audited read)";
+    post "/api/v1/correction-requests/{id}/decide" => privacy::decide_request, "registry", "Accept (the record changes) or reject a correction request, with a reason";
+    get "/api/v1/audit/anomalies" => privacy::anomalies, "audit", "Reads of persons with nothing behind them: check purpose without a check, repeated reads";
+    get "/field" => field_web::redirect, "web", "Field verifier page: redirect to /field/";
+    get "/field/" => field_web::index, "web", "Field verifier page (installable, offline; data from the API)";
+    get "/field/{*path}" => field_web::file, "web", "Field verifier files: script, style, service worker, manifest, icons, wasm (embedded; ETag)";
 }
 
 /// The application router for `state`.

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use pora_core::trust::{SignerRecord, TrustList};
-use pora_core::{Algorithm, PermitType, Signer, StatusList, StatusListToken};
+use pora_core::{Algorithm, PermitType, PublicKey, Signer, StatusList, StatusListToken};
 use pora_store::repo::{self, SignerKeyRow};
 use pora_store::{Conn, Store};
 use rand_core::{OsRng, RngCore};
@@ -35,6 +35,12 @@ pub enum SigningError {
     /// No signer for the office.
     #[error("no signing key for office {0}")]
     NoKey(String),
+    /// The national root is offline: the server cannot certify keys or sign the trust list.
+    #[error("the national root is offline: {0}")]
+    OfflineRoot(String),
+    /// An import was refused (wrong root, older version, key and certificate disagree).
+    #[error("import refused: {0}")]
+    Import(String),
     /// The core refused.
     #[error("credential: {0}")]
     Core(String),
@@ -168,10 +174,20 @@ struct LoadedKey {
     signer: SharedSigner,
 }
 
-/// The server's keys: the trust root and one active document signer per office.
+/// The national root kept offline: its public key and the newest trust list it signed, as imported.
+struct OfflineRoot {
+    root: PublicKey,
+    list: TrustList,
+    published: Published,
+}
+
+/// The server's keys: one active document signer per office, and either the trust root itself
+/// (demo mode: the server certifies its own keys and signs the trust list) or the imported trust
+/// list of the offline national root (production: `pora trust import`, `pora keys import`).
 pub struct KeyRing {
     kek: Kek,
     keys: RwLock<HashMap<String, Arc<LoadedKey>>>,
+    offline: RwLock<Option<Arc<OfflineRoot>>>,
     trust_cache: Mutex<Option<Published>>,
     status_cache: Mutex<HashMap<String, CachedStatus>>,
 }
@@ -215,12 +231,18 @@ impl KeyRing {
         KeyRing {
             kek,
             keys: RwLock::new(HashMap::new()),
+            offline: RwLock::new(None),
             trust_cache: Mutex::new(None),
             status_cache: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The KEK id.
+    /// The key-encryption key (seals other server secrets, e.g. the offices' doc-hash keys).
+    pub fn kek(&self) -> &Kek {
+        &self.kek
+    }
+
+    /// The key-encryption key's id.
     pub fn kek_id(&self) -> &str {
         self.kek.id()
     }
@@ -248,9 +270,14 @@ impl KeyRing {
         }))
     }
 
-    /// Loads (unseals) every active key from the store.
+    /// Loads (unseals) every active key from the store, and the offline root's newest trust list
+    /// when one was imported.
     pub async fn load(&self, store: &Store) -> Result<usize, SigningError> {
         let mut c = store.conn().await?;
+        if let Some(t) = repo::latest_trust_publication(&mut c).await? {
+            let offline = open_publication(&t)?;
+            *self.offline.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(offline));
+        }
         let offices: HashMap<i64, String> = repo::offices(&mut c)
             .await?
             .into_iter()
@@ -276,6 +303,11 @@ impl KeyRing {
         usage: &str,
         at: i64,
     ) -> Result<String, SigningError> {
+        if self.is_offline() {
+            return Err(SigningError::OfflineRoot(
+                "office keys are certified by the root holder (`pora certify`) and imported with `pora keys import`".into(),
+            ));
+        }
         let key = pora_crypto::SigningKey::generate(KEY_ALGORITHM)
             .map_err(|e| SigningError::BadKey("new".into(), e.to_string()))?;
         let public = key.public_key();
@@ -294,6 +326,7 @@ impl KeyRing {
             kek_id: self.kek.id.clone(),
             state: "active".into(),
             created_at: at,
+            certificate: None,
         };
         repo::insert_signer_key(c, &row).await?;
         let loaded = Arc::new(LoadedKey {
@@ -316,26 +349,202 @@ impl KeyRing {
             .cloned()
     }
 
-    /// The trust root's signer.
+    fn offline(&self) -> Option<Arc<OfflineRoot>> {
+        self.offline
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The offline root's public key, when a trust list was imported.
+    pub fn offline_root(&self) -> Option<PublicKey> {
+        self.offline().map(|o| o.root.clone())
+    }
+
+    /// Whether the national root is offline (a trust list was imported).
+    pub fn is_offline(&self) -> bool {
+        self.offline().is_some()
+    }
+
+    /// The trust root's signer, when the server holds it (demo mode).
     pub fn root(&self) -> Option<SharedSigner> {
+        if self.is_offline() {
+            return None;
+        }
         self.find("trust_root", None).map(|k| k.signer.clone())
     }
 
     /// The root public key, hex, with its algorithm.
     pub fn root_public(&self) -> Option<(String, String)> {
+        if let Some(o) = self.offline() {
+            return Some((
+                alg_name(o.root.algorithm()).into(),
+                hex::encode(o.root.as_bytes()),
+            ));
+        }
         self.find("trust_root", None)
             .map(|k| (k.row.algorithm.clone(), k.row.public_key.clone()))
     }
 
-    /// The current document signer of an office.
+    /// The current document signer of an office. With the root offline, only a key the imported
+    /// trust list names, with the record the root signed.
     pub fn office_signer(&self, office_code: &str) -> Option<(SharedSigner, SignerRecord)> {
+        if let Some(o) = self.offline() {
+            let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+            return keys
+                .values()
+                .filter(|k| k.row.usage == "document_signer" && k.office_code == office_code)
+                .filter_map(|k| {
+                    let rec = o.list.signer(&hex::decode(&k.row.kid).ok()?)?;
+                    Some((k.row.id, k.signer.clone(), rec.clone()))
+                })
+                .max_by_key(|(id, _, _)| *id)
+                .map(|(_, s, r)| (s, r));
+        }
         let k = self.find("document_signer", Some(office_code))?;
         let rec = record_for(&k).ok()?;
         Some((k.signer.clone(), rec))
     }
 
-    /// The trust list signed by the root, re-signed when keys changed or a day has passed.
+    /// Imports a trust list signed by the offline national root. The first import sets the root
+    /// (and retires a root the server held); later ones must be signed by the same root and carry a
+    /// higher version. Returns the list.
+    pub async fn import_trust_list(
+        &self,
+        c: &mut Conn,
+        bytes: &[u8],
+        root: &PublicKey,
+        now: i64,
+    ) -> Result<TrustList, SigningError> {
+        let list = TrustList::verify(bytes, root, pora_crypto::default_provider())
+            .map_err(|e| SigningError::Import(format!("trust list: {e}")))?;
+        if let Some(o) = self.offline() {
+            if o.root != *root {
+                return Err(SigningError::Import(
+                    "the trust list is signed by another root than the imported one".into(),
+                ));
+            }
+            if list.version <= o.list.version {
+                return Err(SigningError::Import(format!(
+                    "version {} is not newer than the current version {}",
+                    list.version, o.list.version
+                )));
+            }
+        }
+        let row = repo::TrustPublication {
+            id: 0,
+            version: i64::try_from(list.version)
+                .map_err(|_| SigningError::Import("version out of range".into()))?,
+            root_algorithm: alg_name(root.algorithm()).into(),
+            root_public_key: hex::encode(root.as_bytes()),
+            trust_list: hex::encode(bytes),
+            issued_at: list.issued_at,
+            next_update: list.next_update,
+            imported_at: now,
+        };
+        repo::insert_trust_publication(c, &row).await?;
+        for k in self.server_roots() {
+            repo::set_signer_key_state(c, &k, "retired").await?;
+        }
+        Ok(list)
+    }
+
+    /// Makes an imported trust list current (after the import's transaction committed).
+    pub fn activate_trust_list(&self, bytes: &[u8], root: PublicKey, list: TrustList) {
+        let published = Published {
+            etag: etag_of(bytes),
+            bytes: Arc::new(bytes.to_vec()),
+            version: list.version as i64,
+            issued_at: list.issued_at,
+        };
+        let roots = self.server_roots();
+        let mut keys = self.keys.write().unwrap_or_else(|e| e.into_inner());
+        for k in roots {
+            keys.remove(&k);
+        }
+        *self.offline.write().unwrap_or_else(|e| e.into_inner()) = Some(Arc::new(OfflineRoot {
+            root,
+            list,
+            published,
+        }));
+    }
+
+    fn server_roots(&self) -> Vec<String> {
+        let keys = self.keys.read().unwrap_or_else(|e| e.into_inner());
+        keys.values()
+            .filter(|k| k.row.usage == "trust_root")
+            .map(|k| k.row.kid.clone())
+            .collect()
+    }
+
+    /// Imports an office document signer certified by the offline root: its PKCS#8 PEM private
+    /// key (sealed under the KEK at once) and the root-signed certificate. Needs an imported trust
+    /// list (for the root). Returns the kid and whether the current trust list already names it
+    /// (until it does, the office cannot issue with it).
+    pub async fn import_signer(
+        &self,
+        c: &mut Conn,
+        office_id: i64,
+        office_code: &str,
+        pem: &str,
+        certificate: &[u8],
+        now: i64,
+    ) -> Result<(String, bool), SigningError> {
+        let o = self.offline().ok_or_else(|| {
+            SigningError::Import("import the root's trust list first (`pora trust import`)".into())
+        })?;
+        let rec = pora_core::trust::open_certificate(
+            certificate,
+            &o.root,
+            pora_crypto::default_provider(),
+        )
+        .map_err(|e| SigningError::Import(format!("certificate: {e}")))?;
+        let key = pora_crypto::SigningKey::from_pkcs8_pem(pem)
+            .map_err(|e| SigningError::Import(format!("private key: {e}")))?;
+        if rec.public_key != key.public_key() {
+            return Err(SigningError::Import(
+                "the certificate is for another key than the private key given".into(),
+            ));
+        }
+        if rec.office != office_code {
+            return Err(SigningError::Import(format!(
+                "the certificate is for office {}, not {office_code}",
+                rec.office
+            )));
+        }
+        let kid = hex::encode(&rec.kid);
+        let row = SignerKeyRow {
+            id: 0,
+            kid: kid.clone(),
+            office_id,
+            usage: "document_signer".into(),
+            algorithm: alg_name(key.algorithm()).into(),
+            public_key: hex::encode(key.public_key().as_bytes()),
+            sealed_private_key: self.kek.seal(pem.as_bytes(), &kid),
+            kek_id: self.kek.id.clone(),
+            state: "active".into(),
+            created_at: now,
+            certificate: Some(hex::encode(certificate)),
+        };
+        let id = repo::insert_signer_key(c, &row).await?;
+        let listed = o.list.signer(&rec.kid).is_some();
+        self.keys.write().unwrap_or_else(|e| e.into_inner()).insert(
+            kid.clone(),
+            Arc::new(LoadedKey {
+                row: SignerKeyRow { id, ..row },
+                office_code: office_code.to_owned(),
+                signer: Arc::new(key),
+            }),
+        );
+        Ok((kid, listed))
+    }
+
+    /// The trust list: the imported one when the root is offline, else signed by the server's
+    /// root, re-signed when keys changed or a day has passed.
     pub fn trust_list(&self, now: i64) -> Result<(Published, TrustList), SigningError> {
+        if let Some(o) = self.offline() {
+            return Ok((o.published.clone(), o.list.clone()));
+        }
         let keys: Vec<Arc<LoadedKey>> = {
             let k = self.keys.read().unwrap_or_else(|e| e.into_inner());
             let mut v: Vec<_> = k
@@ -489,6 +698,30 @@ struct CachedStatus {
     checked_at: i64,
     published: Published,
     token: StatusListToken,
+}
+
+fn open_publication(t: &repo::TrustPublication) -> Result<OfflineRoot, SigningError> {
+    let bad = |why: String| SigningError::BadKey(format!("trust list {}", t.version), why);
+    let alg = match t.root_algorithm.as_str() {
+        "ES256" => Algorithm::ES256,
+        "EdDSA" => Algorithm::EdDSA,
+        other => return Err(bad(format!("unknown root algorithm {other}"))),
+    };
+    let root_bytes = hex::decode(&t.root_public_key).map_err(|e| bad(e.to_string()))?;
+    let root = PublicKey::from_bytes(alg, &root_bytes).map_err(|e| bad(e.to_string()))?;
+    let bytes = hex::decode(&t.trust_list).map_err(|e| bad(e.to_string()))?;
+    let list = TrustList::verify(&bytes, &root, pora_crypto::default_provider())
+        .map_err(|e| bad(e.to_string()))?;
+    Ok(OfflineRoot {
+        published: Published {
+            etag: etag_of(&bytes),
+            bytes: Arc::new(bytes),
+            version: t.version,
+            issued_at: t.issued_at,
+        },
+        root,
+        list,
+    })
 }
 
 fn record_for(k: &LoadedKey) -> Result<SignerRecord, SigningError> {

@@ -101,7 +101,7 @@ impl AppState {
             }
             Err(e) => return Err(e.into()),
         };
-        if self.keys.root().is_none() {
+        if !self.keys.is_offline() && self.keys.root().is_none() {
             self.keys
                 .create_key(&mut tx, office, NATIONAL_OFFICE, "trust_root", now)
                 .await?;
@@ -148,6 +148,12 @@ impl AppState {
     ) -> Result<(), crate::signing::SigningError> {
         if self.keys.office_signer(office_code).is_some() {
             return Ok(());
+        }
+        if self.keys.is_offline() {
+            return Err(crate::signing::SigningError::OfflineRoot(format!(
+                "office {office_code} has no document signer in the imported trust list: \
+                 import its certified key (`pora keys import`) and a trust list that names it"
+            )));
         }
         let mut tx = self.store.tx().await?;
         self.keys

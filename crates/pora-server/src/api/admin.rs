@@ -234,8 +234,7 @@ pub async fn create_key(
             "document_signer",
             now_unix(),
         )
-        .await
-        .map_err(ApiError::internal)?;
+        .await?;
     tx.append(admin_entry(
         &p,
         "key.create",
@@ -250,6 +249,33 @@ pub async fn create_key(
         StatusCode::CREATED,
         Json(json!({ "kid": kid, "office": office.code })),
     ))
+}
+
+/// A trust list signed by the offline national root.
+#[derive(Debug, Deserialize)]
+pub struct TrustListBody {
+    /// The signed trust list (COSE), hex.
+    pub trust_list: String,
+}
+
+/// `POST /api/v1/trust-list`: installs a newer trust list signed by the root already imported
+/// (the first import, which names the root, is made at the console with `pora trust import`).
+pub async fn import_trust_list(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    ApiJson(b): ApiJson<TrustListBody>,
+) -> ApiResult<(StatusCode, Json<crate::trust_admin::Imported>)> {
+    let bytes = hex::decode(b.trust_list.trim())
+        .map_err(|_| ApiError::invalid("trust_list", "trust_list: not hex"))?;
+    let root = state.keys.offline_root().ok_or_else(|| {
+        ApiError::conflict(
+            "no offline root: the first trust list is imported at the console with `pora trust import`",
+        )
+    })?;
+    let imported =
+        crate::trust_admin::import_trust_list(&state.store, &state.keys, p.actor(), &bytes, &root)
+            .await?;
+    Ok((StatusCode::CREATED, Json(imported)))
 }
 
 /// `GET /api/v1/devices`.
@@ -272,11 +298,49 @@ pub async fn list_devices(
 pub struct NewDeviceBody {
     /// Label, e.g. "Reader 3, Tim PORA Cikarang".
     pub label: String,
-    /// The device's Ed25519 public key, 64 hex digits.
+    /// The device's public key, hex: Ed25519 (64 hex digits) or P-256 SEC1 uncompressed (130 hex
+    /// digits, starting `04`). The device made the key pair; the private key never leaves it.
     pub public_key: String,
+    /// `EdDSA` or `ES256`; by default taken from the key's length.
+    pub algorithm: Option<String>,
 }
 
-/// `POST /api/v1/devices`: registers the caller's device, pending approval.
+/// Parses a device public key: (algorithm name, key, kid hex).
+pub fn parse_device_key(
+    hex_key: &str,
+    algorithm: Option<&str>,
+) -> ApiResult<(&'static str, String, String)> {
+    let key = hex_key.trim().to_lowercase();
+    let bytes = hex::decode(&key).map_err(|_| ApiError::invalid("public_key", "not hex"))?;
+    let alg = match (algorithm, bytes.len()) {
+        (Some("EdDSA") | None, 32) => pora_core::Algorithm::EdDSA,
+        (Some("ES256") | None, 65) => pora_core::Algorithm::ES256,
+        (Some(a), _) if a != "EdDSA" && a != "ES256" => {
+            return Err(ApiError::invalid("algorithm", "want EdDSA or ES256"))
+        }
+        _ => {
+            return Err(ApiError::invalid(
+                "public_key",
+                "want an Ed25519 key (64 hex digits) or a P-256 SEC1 uncompressed point (130 hex digits)",
+            ))
+        }
+    };
+    let pk = pora_core::PublicKey::from_bytes(alg, &bytes)
+        .map_err(|e| ApiError::invalid("public_key", e.to_string()))?;
+    if !pora_crypto::public_key_valid(&pk) {
+        return Err(ApiError::invalid(
+            "public_key",
+            "not a valid point of the curve",
+        ));
+    }
+    let name = match alg {
+        pora_core::Algorithm::EdDSA => "EdDSA",
+        pora_core::Algorithm::ES256 => "ES256",
+    };
+    Ok((name, key, hex::encode(pora_core::trust::kid_of(&pk))))
+}
+
+/// `POST /api/v1/devices`: registers the caller's device with its public key, pending approval.
 pub async fn register_device(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
@@ -286,32 +350,33 @@ pub async fn register_device(
     if b.label.is_empty() || b.label.len() > 100 {
         return Err(ApiError::invalid("label", "1-100 characters"));
     }
-    let key = b.public_key.trim().to_lowercase();
-    let valid = hex::decode(&key)
-        .ok()
-        .and_then(|k| <[u8; 32]>::try_from(k).ok())
-        .is_some_and(|k| ed25519_dalek::VerifyingKey::from_bytes(&k).is_ok());
-    if !valid {
-        return Err(ApiError::invalid(
-            "public_key",
-            "want the device's Ed25519 public key as 64 hex digits",
+    let (alg, key, kid) = parse_device_key(&b.public_key, b.algorithm.as_deref())?;
+    let mut tx = state.store.begin_audited().await?;
+    if pora_store::field::device_by_kid(tx.conn(), &kid)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::conflict(
+            "a device with this key id is already enrolled: make a new key pair",
         ));
     }
-    let mut tx = state.store.begin_audited().await?;
     let id =
         repo::register_device(tx.conn(), &b.label, &key, p.user_id, office_id, now_unix()).await?;
+    pora_store::field::set_device_key(tx.conn(), id, alg, &kid).await?;
     tx.append(admin_entry(
         &p,
         "device.register",
         "device",
         &id.to_string(),
-        json!({ "label": b.label }),
+        json!({ "label": b.label, "algorithm": alg, "kid": kid }),
     ))
     .await?;
     tx.commit().await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({ "id": id, "state": "pending" })),
+        Json(
+            json!({ "id": id, "device": id.to_string(), "state": "pending", "algorithm": alg, "kid": kid }),
+        ),
     ))
 }
 

@@ -451,7 +451,7 @@ pub struct ListQuery {
 }
 
 /// Appends one audit entry per distinct person shown in a listing (in one transaction).
-async fn audit_listing<'a>(
+pub(crate) async fn audit_listing<'a>(
     state: &AppState,
     p: &Principal,
     purpose: &Purpose,
@@ -645,12 +645,46 @@ pub async fn stay_report(
             reporter_name: b.reporter_name.clone(),
             check_in,
             check_out,
-            region_code,
+            region_code: region_code.clone(),
             position,
         },
         now_unix(),
     )
     .await?;
+    // A stay far from the registered address, or in another kecamatan, is raised.
+    let current = repo::addresses_of(tx.conn(), f.id)
+        .await?
+        .into_iter()
+        .find(|a| a.valid_until.is_none());
+    if let (Some(a), Some(at)) = (current, position) {
+        let place = crate::demo::geo::locate(at.0, at.1);
+        if let Some((reason, mut ev)) = crate::alerts::away_from_address(
+            at,
+            place,
+            (a.lat, a.lng, Some(&a.region_code)),
+            state.config.away_distance_m,
+        ) {
+            ev["stay_report"] = json!(id);
+            ev["region_code"] = json!(region_code.as_str());
+            pora_store::field::insert_alert(
+                tx.conn(),
+                &pora_store::field::NewAlert {
+                    kind: "away_from_address".into(),
+                    office_id: f.office_id,
+                    permit_id: None,
+                    foreigner_id: Some(f.id),
+                    check_id: None,
+                    device_id: None,
+                    officer_id: None,
+                    report_id: None,
+                    reason: format!("stay report: {reason}"),
+                    details: ev,
+                    at: now_unix(),
+                },
+            )
+            .await?;
+        }
+    }
     tx.append(NewEntry {
         actor: p.actor(),
         action: "person.stay_report".into(),

@@ -1,12 +1,16 @@
 //! The JSON API handlers, by area, and the extractors and helpers they share.
 
 pub mod admin;
+pub mod dashboard;
 pub mod documents;
 pub mod field;
 pub mod me;
 pub mod permits;
+pub mod privacy;
 pub mod public;
 pub mod registry;
+pub mod reports;
+pub mod supervision;
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};

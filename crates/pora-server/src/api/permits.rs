@@ -23,7 +23,7 @@ use crate::state::AppState;
 /// Search query.
 #[derive(Debug, Default, Deserialize)]
 pub struct SearchQuery {
-    /// Permit number, NIORA, or part of a name.
+    /// Permit number, NIORA, passport number, or part of a name.
     pub q: Option<String>,
     /// Status.
     pub status: Option<String>,
@@ -31,12 +31,107 @@ pub struct SearchQuery {
     pub nationality: Option<String>,
     /// Valid until on or before (expiring / overstaying).
     pub valid_until_before: Option<String>,
+    /// Valid until on or after (with `valid_until_before`: an expiry window).
+    pub valid_until_after: Option<String>,
+    /// `ITAS` or `ITAP`.
+    #[serde(rename = "type")]
+    pub permit_type: Option<String>,
+    /// Visa index code as issued.
+    pub visa: Option<String>,
+    /// Sponsor NIB or part of its name.
+    pub sponsor: Option<String>,
+    /// Region code prefix of the holder's current address (kecamatan `32.16.06`, desa `32.16.06.2002`).
+    pub region: Option<String>,
+    /// `newest` (default), `number`, `name`, `nationality`, `valid_until`, `status`; `-` in front reverses.
+    pub sort: Option<String>,
     /// Page size (1..=100).
     pub limit: Option<i64>,
     /// Offset.
     pub offset: Option<i64>,
     /// Purpose when the header is not used.
     pub purpose: Option<String>,
+}
+
+fn opt_text(field: &'static str, v: &Option<String>, max: usize) -> ApiResult<Option<String>> {
+    match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(s) if s.chars().count() > max => Err(ApiError::invalid(
+            field,
+            format!("at most {max} characters"),
+        )),
+        Some(s) => Ok(Some(s.to_owned())),
+    }
+}
+
+impl SearchQuery {
+    /// The store's filter for this query within the caller's office scope.
+    pub fn filter(&self, p: &Principal) -> ApiResult<PermitFilter> {
+        let region = opt_text("region", &self.region, 13)?;
+        if let Some(r) = &region {
+            let ok = r.split('.').enumerate().all(|(i, part)| {
+                let want = if i == 3 { 4 } else { 2 };
+                i < 4 && part.len() == want && part.bytes().all(|b| b.is_ascii_digit())
+            });
+            if !ok {
+                return Err(ApiError::invalid(
+                    "region",
+                    "want a region code prefix such as 32.16.06 or 32.16.06.2002",
+                ));
+            }
+        }
+        let visa = opt_text("visa", &self.visa, 8)?;
+        if visa
+            .as_ref()
+            .is_some_and(|v| !v.bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            return Err(ApiError::invalid(
+                "visa",
+                "letters and digits only, e.g. E23",
+            ));
+        }
+        let (sort, descending) = match self.sort.as_deref().map(str::trim) {
+            None | Some("") => (repo::PermitSort::Newest, false),
+            Some(s) => match s.strip_prefix('-') {
+                Some(rest) => (repo::PermitSort::parse("sort", rest)?, true),
+                None => (repo::PermitSort::parse("sort", s)?, false),
+            },
+        };
+        Ok(PermitFilter {
+            q: opt_text("q", &self.q, 100)?,
+            status: self
+                .status
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .map(|s| PermitStatus::parse("status", s))
+                .transpose()?,
+            office_id: p.office_id,
+            valid_until_before: super::opt_date(
+                "valid_until_before",
+                &self.valid_until_before.clone().filter(|s| !s.is_empty()),
+            )?,
+            valid_until_after: super::opt_date(
+                "valid_until_after",
+                &self.valid_until_after.clone().filter(|s| !s.is_empty()),
+            )?,
+            nationality: self
+                .nationality
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .map(|n| Nationality::parse("nationality", n))
+                .transpose()?,
+            permit_type: self
+                .permit_type
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .map(|t| PermitType::parse("type", t))
+                .transpose()?,
+            visa_code: visa,
+            sponsor: opt_text("sponsor", &self.sponsor, 100)?,
+            region_prefix: region,
+            sort,
+            descending,
+        })
+    }
 }
 
 /// `GET /api/v1/permits`: search within the caller's office scope; one audit entry per person shown.
@@ -53,27 +148,7 @@ pub async fn search(
             "at most 100 for permit searches",
         ));
     }
-    let filter = PermitFilter {
-        q: q.q
-            .clone()
-            .filter(|s| !s.trim().is_empty())
-            .map(|s| s.trim().to_owned()),
-        status: q
-            .status
-            .as_deref()
-            .map(|s| PermitStatus::parse("status", s))
-            .transpose()?,
-        office_id: p.office_id,
-        valid_until_before: super::opt_date("valid_until_before", &q.valid_until_before)?,
-        nationality: q
-            .nationality
-            .as_deref()
-            .map(|n| Nationality::parse("nationality", n))
-            .transpose()?,
-    };
-    if filter.q.as_ref().is_some_and(|s| s.len() > 100) {
-        return Err(ApiError::invalid("q", "at most 100 characters"));
-    }
+    let filter = q.filter(&p)?;
     let purpose = purpose(&state, &p, &headers, q.purpose.as_deref()).await?;
     let mut c = state.store.conn().await?;
     let (rows, total) = repo::search_permits(&mut c, &filter, page).await?;
@@ -213,10 +288,7 @@ pub async fn issue(
         PermitType::Itas => None,
         PermitType::Itap => Some(60),
     };
-    state
-        .ensure_office_signer(office_id, &office_code)
-        .await
-        .map_err(ApiError::internal)?;
+    state.ensure_office_signer(office_id, &office_code).await?;
     let now = now_unix();
     let mut tx = state.store.begin_audited().await?;
     let f = repo::foreigner_by_niora(tx.conn(), &b.niora)
@@ -594,10 +666,7 @@ pub async fn convert(
 ) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let new_number = PermitNumber::parse("new_number", b.new_number.as_deref().unwrap_or(""))?;
     let (office_id, office_code) = own_office(&p)?;
-    state
-        .ensure_office_signer(office_id, &office_code)
-        .await
-        .map_err(ApiError::internal)?;
+    state.ensure_office_signer(office_id, &office_code).await?;
     let (old, mut tx) = load_for_step(&state, &p, &number).await?;
     if old.permit_type != PermitType::Itas || old.status != PermitStatus::Active {
         return Err(ApiError::conflict("only an active ITAS can be converted"));

@@ -98,6 +98,29 @@ pub fn regions() -> Vec<(String, String, String)> {
         .collect()
 }
 
+static INDEX: std::sync::OnceLock<Vec<Desa>> = std::sync::OnceLock::new();
+
+/// The embedded polygons, read once (empty only if the embedded file were unreadable, which the
+/// tests below rule out).
+pub fn index() -> &'static [Desa] {
+    INDEX.get_or_init(|| load().unwrap_or_default())
+}
+
+/// The desa/kelurahan containing (`lat`, `lng`), among the embedded ones.
+pub fn locate(lat: f64, lng: f64) -> Option<&'static Desa> {
+    index().iter().find(|d| {
+        let (x0, y0, x1, y1) = d.bbox;
+        (x0..=x1).contains(&lng) && (y0..=y1).contains(&lat) && d.contains((lng, lat))
+    })
+}
+
+impl Desa {
+    /// The kecamatan code (`PP.KK.CC`) of this desa/kelurahan.
+    pub fn kecamatan(&self) -> &str {
+        &self.code[..8]
+    }
+}
+
 /// Even-odd ray casting.
 pub fn inside(ring: &[(f64, f64)], p: (f64, f64)) -> bool {
     let mut c = false;
@@ -160,6 +183,22 @@ mod tests {
         ];
         assert!(!inside(&l_shape, (1.5, 1.5)), "in the notch");
         assert!(inside(&l_shape, (0.5, 1.5)));
+    }
+
+    #[test]
+    fn locate_finds_the_desa_of_its_own_samples() {
+        let mut rng = Rng::new(7);
+        for d in index().iter().take(25) {
+            let (lat, lng) = d.sample(&mut rng);
+            let found = locate(lat, lng).expect("inside some desa");
+            assert_eq!(
+                found.kecamatan(),
+                d.kecamatan(),
+                "{} at {lat},{lng}",
+                d.code
+            );
+        }
+        assert!(locate(0.0, 0.0).is_none());
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! orders, stay reports, officers with devices, and one login per role. All names of people and
 //! companies are invented.
 
-mod geo;
+pub mod geo;
 mod rng;
 
 use std::collections::HashMap;
@@ -113,6 +113,7 @@ pub async fn demo(config: DemoConfig) -> anyhow::Result<()> {
     };
     let mut server = ServerConfig::new(&db_url, config.listen);
     server.data_dir = config.dir.clone();
+    server.tile_url = ServerConfig::tile_url_from_env()?;
     let store = Store::open(&db_url).await?;
     let kek = Kek::load(None, &config.dir)?;
     let audit_key = crate::audit::load_or_create_key(&config.dir)?;

@@ -8,7 +8,7 @@ use pora_store::testing::{on_both, TempDir, TestDb};
 use pora_store::Store;
 use serde_json::json;
 
-async fn demo_state(store: Store, dir: &TempDir) -> AppState {
+pub async fn demo_state(store: Store, dir: &TempDir) -> AppState {
     let mut config = ServerConfig::new("sqlite:unused", "127.0.0.1:0".parse().unwrap());
     config.data_dir = dir.0.clone();
     config.argon2 = (256, 1, 1);

@@ -49,7 +49,7 @@ async fn edge_validation_names_the_field() {
     .await;
 }
 
-async fn issue(app: &TestApp, niora: &str, number: &str) -> serde_json::Value {
+pub(crate) async fn issue(app: &TestApp, niora: &str, number: &str) -> serde_json::Value {
     let r = app
         .post("/api/v1/foreigners", IssuingOfficer, foreigner_body(niora))
         .await;

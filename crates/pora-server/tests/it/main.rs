@@ -4,6 +4,10 @@
 mod access;
 mod app;
 mod auth;
+mod dashboard;
 mod demo;
 mod flows;
+mod offline_root;
 mod ops;
+mod privacy;
+mod reports;

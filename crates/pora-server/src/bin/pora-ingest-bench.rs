@@ -1,0 +1,273 @@
+//! Ingest benchmark: batches of signed check reports through `pora_server::ingest::ingest` (decode,
+//! device look-up, signature, chain, permit link, alert evaluation, one transaction per batch), and,
+//! in the same run on the same reports, the raw insert of the same rows without any of that.
+//!
+//! `cargo run --release -p pora-server --bin pora-ingest-bench -- --db URL --raw-db URL [--reports N]
+//! [--batch N] [--devices N] [--alg eddsa|es256]`; both databases must be fresh. Prints one line
+//! per 100,000 reports (rates so far, RSS) and a summary. Reports are signed before the timed part.
+
+use std::time::{Duration, Instant};
+
+use pora_core::crypto::Signer as _;
+use pora_core::report::{self, Basis, CheckReport, Position, Unsigned};
+use pora_server::ingest::{ingest, Uploader};
+use pora_server::signing::Kek;
+use pora_server::{AppState, ServerConfig};
+use pora_store::audit::Actor;
+use pora_store::field::{self, Val, CHECK_COLUMNS, FIELD_REPORT_COLUMNS};
+use pora_store::model::Role;
+use pora_store::{repo, Store};
+
+fn rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(str::to_owned))
+        })
+        .and_then(|kb| kb.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+struct Dev {
+    key: pora_crypto::SigningKey,
+    id: i64,
+    seq: u64,
+    prev: Option<[u8; 32]>,
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() -> anyhow::Result<()> {
+    let (mut db, mut raw_db) = (String::new(), String::new());
+    let (mut n, mut batch, mut devices, mut alg) =
+        (100_000usize, 1000usize, 10usize, "eddsa".to_owned());
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        let mut val = || {
+            args.next()
+                .ok_or_else(|| anyhow::anyhow!("{a} needs a value"))
+        };
+        match a.as_str() {
+            "--db" => db = val()?,
+            "--raw-db" => raw_db = val()?,
+            "--reports" => n = val()?.parse()?,
+            "--batch" => batch = val()?.parse()?,
+            "--devices" => devices = val()?.parse()?,
+            "--alg" => alg = val()?,
+            other => anyhow::bail!("unknown argument {other}"),
+        }
+    }
+    anyhow::ensure!(
+        !db.is_empty() && !raw_db.is_empty(),
+        "--db and --raw-db are required"
+    );
+    let alg = match alg.as_str() {
+        "eddsa" => pora_core::Algorithm::EdDSA,
+        "es256" => pora_core::Algorithm::ES256,
+        _ => anyhow::bail!("--alg eddsa|es256"),
+    };
+    let dir = std::env::temp_dir().join(format!("pora-ingest-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let mut config = ServerConfig::new(&db, "127.0.0.1:0".parse()?);
+    config.data_dir = dir.clone();
+    config.argon2 = (256, 1, 1);
+    let state = AppState::with_store(
+        Store::open(&db).await?,
+        config,
+        Kek::generate(),
+        ed25519_dalek::SigningKey::from_bytes(&[7; 32]),
+    )
+    .await?;
+    state.bootstrap().await?;
+    let raw = Store::open(&raw_db).await?;
+    // One office, one officer, `devices` approved devices, in both databases.
+    let mut devs = Vec::new();
+    let mut officer = 0;
+    for s in [&state.store, &raw] {
+        let mut tx = s.tx().await?;
+        let office = match repo::office_by_code(&mut tx, "BKS").await {
+            Ok(o) => o.id,
+            Err(_) => {
+                repo::create_office(&mut tx, "BKS", "Kantor Imigrasi Bekasi", "32.16", 0).await?
+            }
+        };
+        let user = repo::create_user(
+            &mut tx,
+            &repo::NewUser {
+                username: "field1",
+                display_name: "field1",
+                role: Role::FieldOfficer,
+                office_id: Some(office),
+                foreigner_id: None,
+                password_hash: "x",
+            },
+            0,
+        )
+        .await?;
+        officer = user;
+        for i in 0..devices {
+            let key = pora_crypto::SigningKey::from_seed(alg, &[i as u8 + 1; 32])?;
+            let pk = key.public_key();
+            let id = repo::register_device(
+                &mut tx,
+                &format!("bench {i}"),
+                &hex::encode(pk.as_bytes()),
+                user,
+                office,
+                0,
+            )
+            .await?;
+            repo::decide_device(&mut tx, id, "approved", user, 0).await?;
+            let alg_name = if alg == pora_core::Algorithm::ES256 {
+                "ES256"
+            } else {
+                "EdDSA"
+            };
+            field::set_device_key(
+                &mut tx,
+                id,
+                alg_name,
+                &hex::encode(pora_core::trust::kid_of(&pk)),
+            )
+            .await?;
+            if std::ptr::eq(s, &state.store) {
+                devs.push(Dev {
+                    key,
+                    id,
+                    seq: 0,
+                    prev: None,
+                });
+            }
+        }
+        tx.commit().await?;
+    }
+    let uploader = Uploader {
+        user_id: Some(officer),
+        actor: Actor {
+            user_id: Some(officer),
+            role: "field_officer".into(),
+            office: "BKS".into(),
+        },
+    };
+    let doc_key = [5u8; 32];
+    let (mut t_ingest, mut t_raw) = (Duration::ZERO, Duration::ZERO);
+    let (mut done, mut alerts, mut t_gen) = (0usize, 0usize, Duration::ZERO);
+    let mut rss_max: f64 = 0.0;
+    println!("reports,ingest_per_s,raw_per_s,ratio,rss_mib");
+    while done < n {
+        let size = batch.min(n - done);
+        // Make the batch: reports round-robin over the devices, each chained.
+        let g = Instant::now();
+        let mut bytes = Vec::with_capacity(size);
+        let mut report_rows = Vec::with_capacity(size);
+        let mut check_rows = Vec::with_capacity(size);
+        for i in 0..size {
+            let d = &mut devs[(done + i) % devices];
+            let r = CheckReport {
+                report_id: pora_crypto::random_bytes()?,
+                device: d.id.to_string(),
+                officer: "field1".into(),
+                seq: d.seq,
+                prev: d.prev,
+                basis: Basis::CaughtInAct,
+                device_time: 1_795_489_200 + (done + i) as i64,
+                gnss_time: Some(1_795_489_200 + (done + i) as i64),
+                position: Position::from_degrees(-6.3 + (i % 100) as f64 * 1e-3, 107.15, 10.0),
+                outcome: "valid".into(),
+                warnings: vec![],
+                trust_list_version: 1,
+                status_list_at: None,
+                doc_hash: report::doc_hash(&doc_key, &format!("2C21BKS{:07}", done + i)),
+                permit_number: None,
+                note: None,
+            };
+            let b = Unsigned::new(&r, &d.key.public_key())?.sign(&d.key)?;
+            let h = report::hash(&b);
+            report_rows.push(vec![
+                Val::T(Some(hex::encode(r.report_id))),
+                Val::I(Some(d.id)),
+                Val::I(Some(officer)),
+                Val::I(Some(1)),
+                Val::I(Some(r.seq as i64)),
+                Val::T(Some(hex::encode(h))),
+                Val::T(r.prev.map(hex::encode)),
+                Val::T(Some(if r.seq == 0 { "first" } else { "linked" }.into())),
+                Val::I(Some(r.device_time)),
+                Val::I(r.gnss_time),
+                Val::T(Some(r.outcome.clone())),
+                Val::T(Some(hex::encode(r.doc_hash))),
+                Val::I(None),
+                Val::T(Some(hex::encode(&b))),
+                Val::I(Some(0)),
+            ]);
+            check_rows.push(vec![
+                Val::I(Some(r.device_time)),
+                Val::I(Some(officer)),
+                Val::I(Some(d.id)),
+                Val::I(Some(1)),
+                Val::I(None),
+                Val::I(None),
+                Val::T(Some(r.outcome.clone())),
+                Val::T(Some("not_found".into())),
+                Val::I(None),
+                Val::I(Some(1)),
+                Val::F(Some(-6.3)),
+                Val::F(Some(107.15)),
+                Val::T(None),
+                Val::T(None),
+                Val::T(Some("{}".into())),
+                Val::T(Some(hex::encode(r.report_id))),
+            ]);
+            d.prev = Some(h);
+            d.seq += 1;
+            bytes.push(b);
+        }
+        t_gen += g.elapsed();
+        // The office id in the raw rows must be the raw database's BKS.
+        let t = Instant::now();
+        let res = ingest(&state, &uploader, bytes)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        t_ingest += t.elapsed();
+        anyhow::ensure!(
+            res.accepted.len() == size,
+            "rejected: {:?}",
+            res.rejected.first()
+        );
+        alerts += res.alerts;
+        let t = Instant::now();
+        let mut tx = raw.tx().await?;
+        field::insert_rows(
+            &mut tx,
+            "field_reports",
+            FIELD_REPORT_COLUMNS,
+            &report_rows,
+            "",
+        )
+        .await?;
+        field::insert_rows(&mut tx, "check_reports", CHECK_COLUMNS, &check_rows, "").await?;
+        tx.commit().await?;
+        t_raw += t.elapsed();
+        done += size;
+        rss_max = rss_max.max(rss_mib());
+        if done % 100_000 == 0 || done == n {
+            let a = done as f64 / t_ingest.as_secs_f64();
+            let r = done as f64 / t_raw.as_secs_f64();
+            println!("{done},{a:.0},{r:.0},{:.2},{:.1}", r / a, rss_mib());
+        }
+    }
+    let a = done as f64 / t_ingest.as_secs_f64();
+    let r = done as f64 / t_raw.as_secs_f64();
+    println!(
+        "summary: backend {:?}, {done} reports, {devices} devices ({alg:?}), batch {batch}: ingest {a:.0}/s ({:.1} s), \
+         raw insert {r:.0}/s ({:.1} s), raw/ingest {:.2}; {alerts} alerts; RSS max {rss_max:.1} MiB; signing the reports (untimed) {:.1} s",
+        state.store.backend(),
+        t_ingest.as_secs_f64(),
+        t_raw.as_secs_f64(),
+        r / a,
+        t_gen.as_secs_f64()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
