@@ -65,6 +65,15 @@ impl CryptoProvider for RingProvider {
     }
 }
 
+/// Whether a public key is a valid point of its curve (P-256: on the curve and not the identity;
+/// Ed25519: decompresses), so a key registered by a device can be refused before it is stored.
+pub fn public_key_valid(key: &PublicKey) -> bool {
+    match key {
+        PublicKey::P256(point) => p256::PublicKey::from_sec1_bytes(point).is_ok(),
+        PublicKey::Ed25519(k) => ed25519_dalek::VerifyingKey::from_bytes(k).is_ok(),
+    }
+}
+
 /// The provider for this target: ring natively, RustCrypto on wasm32.
 pub fn default_provider() -> &'static dyn CryptoProvider {
     #[cfg(not(target_arch = "wasm32"))]

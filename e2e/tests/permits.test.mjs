@@ -1,0 +1,149 @@
+// Permits and a foreigner in chromium: filters agree with the API, sorting, paging, the CSV
+// export, the foreigner's page with the card preview and download, and the access log that
+// records these very reads.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startServer, launchBrowser, screenshot, login, apiLogin } from '../lib/harness.mjs';
+
+let server;
+let browser;
+let ctx;
+let page;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  ctx = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+  page = await ctx.newPage();
+  await login(page, server, server.user('supervisor'));
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const ready = () => page.waitForSelector('#results:not(:empty), .error', { timeout: 20_000 });
+const numbers = () => page.$$eval('#permits-table tbody tr', (trs) => trs.map((tr) => tr.dataset.number));
+
+test('filters: nationality, type and status in the form give the API answer', async () => {
+  const call = await apiLogin(server, server.user('supervisor'));
+  const want = (await call('/api/v1/permits?nationality=KOR&type=ITAS&status=active&limit=50', { purpose: 'check' })).json;
+  assert.ok(want.total > 0);
+  await page.goto(`${server.url}/permits`);
+  await ready();
+  await page.fill('#nationality', 'kor');
+  await page.selectOption('#type', 'ITAS');
+  await page.selectOption('#status', 'active');
+  await Promise.all([page.waitForNavigation(), page.click('#filters button[type=submit]')]);
+  await ready();
+  assert.deepEqual(await numbers(), want.items.map((p) => p.number));
+  assert.match(await page.textContent('#results'), new RegExp(`${want.total}`));
+  const nat = await page.$$eval('#permits-table tbody tr td:nth-child(3)', (tds) => [...new Set(tds.map((td) => td.textContent))]);
+  assert.deepEqual(nat, ['KOR']);
+  await screenshot(page, 'permits-filtered');
+});
+
+test('filters: kecamatan, overstay, expiring window and a passport number', async () => {
+  const call = await apiLogin(server, server.user('supervisor'));
+  const map = (await call('/api/v1/map')).json.items.sort((a, b) => b.residents - a.residents);
+  const code = map[0].region_code.slice(0, 8);
+  const kec = (await call(`/api/v1/permits?region=${code}&limit=100`, { purpose: 'check' })).json;
+  assert.ok(kec.total > 0);
+  await page.goto(`${server.url}/permits?kecamatan=${code}`);
+  await ready();
+  assert.equal(await page.inputValue('#kecamatan'), code);
+  assert.match(await page.textContent('#results'), new RegExp(`${kec.total}`));
+  const ov = (await call('/api/v1/stats/overview')).json;
+  await page.goto(`${server.url}/permits?overstay=1`);
+  await ready();
+  assert.match((await page.textContent('#results')).replace(/\./g, ''), new RegExp(` ${ov.overstays} `));
+  assert.ok((await page.$$eval('.badge', (b) => b.map((x) => x.textContent))).every((s) => s === 'Overstay'));
+  await page.goto(`${server.url}/permits?expiring=30`);
+  await ready();
+  assert.match((await page.textContent('#results')).replace(/\./g, ''), new RegExp(` ${ov.expiring_30} `));
+  // A passport number finds its holder.
+  const one = (await call('/api/v1/permits?limit=1', { purpose: 'check' })).json.items[0];
+  const rec = (await call(`/api/v1/foreigners/${one.niora}`, { purpose: 'check' })).json;
+  await page.goto(`${server.url}/permits`);
+  await ready();
+  await page.fill('#q', rec.passports[0].number);
+  await Promise.all([page.waitForNavigation(), page.press('#q', 'Enter')]);
+  await ready();
+  assert.ok((await numbers()).includes(one.number));
+});
+
+test('sorting by valid-until both ways, and paging', async () => {
+  await page.goto(`${server.url}/permits?status=active`);
+  await ready();
+  await Promise.all([page.waitForNavigation(), page.click('th a[href*="sort=valid_until"]')]);
+  await ready();
+  const asc = await page.$$eval('#permits-table tbody tr', (trs) => trs.map((tr) => tr.children[5].textContent));
+  assert.equal(await page.getAttribute('th[aria-sort]', 'aria-sort'), 'ascending');
+  await Promise.all([page.waitForNavigation(), page.click('th a[href*="sort=-valid_until"]')]);
+  await ready();
+  assert.equal(await page.getAttribute('th[aria-sort]', 'aria-sort'), 'descending');
+  const firstPage = await numbers();
+  assert.equal(firstPage.length, 50);
+  await Promise.all([page.waitForNavigation(), page.click('#next')]);
+  await ready();
+  const second = await numbers();
+  assert.ok(second.length > 0 && !second.some((n) => firstPage.includes(n)), 'page 2 holds other permits');
+  assert.ok(asc.length === 50);
+});
+
+test('CSV export holds the filtered rows', async () => {
+  const call = await apiLogin(server, server.user('supervisor'));
+  const want = (await call('/api/v1/permits?nationality=CHN&limit=100', { purpose: 'check' })).json;
+  await page.goto(`${server.url}/permits?nationality=CHN`);
+  await ready();
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const csv = readFileSync(await dl.path(), 'utf8').trim().split('\r\n');
+  assert.match(csv[0], /^permit_number,permit_type,status,niora,full_name,nationality/);
+  assert.equal(csv.length - 1, want.total);
+  assert.ok(csv.slice(1).every((l) => l.split(',')[5] === 'CHN'));
+  // Garbage is refused with the field named.
+  const bad = await call('/api/v1/exports/permits.csv?region=32.x', { purpose: 'check' });
+  assert.equal(bad.status, 422);
+  assert.equal(bad.json.field, 'region');
+});
+
+test("a foreigner's page: identity, permits, card preview and PDF, movements, who read it", async () => {
+  await page.goto(`${server.url}/permits?status=active&type=ITAS`);
+  await ready();
+  const first = page.locator('#permits-table tbody tr a').first();
+  const number = await first.textContent();
+  await Promise.all([page.waitForNavigation(), first.click()]);
+  await page.waitForSelector('#access-log tbody tr', { timeout: 20_000 });
+  assert.ok(await page.locator(`#permit-history a[aria-current="true"]:text("${number}")`).count() === 1);
+  await page.waitForFunction(() => { const img = document.querySelector('#card-preview'); return img.complete && img.naturalWidth > 500; }, null, { timeout: 30_000 });
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#card-pdf')]);
+  assert.equal(readFileSync(await dl.path()).subarray(0, 5).toString(), '%PDF-');
+  assert.ok(await page.locator('#movements tbody tr[data-kind="address"]').count() >= 1, 'the movement timeline holds the declared address');
+  await page.waitForSelector('#movement-map[data-points]');
+  assert.ok(await page.locator('#permit-events tbody tr').count() >= 1);
+  const actions = await page.$$eval('#access-log tbody tr td:nth-child(3)', (tds) => tds.map((td) => td.textContent));
+  assert.ok(actions.includes('person.read'), actions.join(','));
+  await screenshot(page, 'person');
+});
+
+test('an issuing officer sees the card but not the access log; a field officer neither', async () => {
+  const c2 = await browser.newContext();
+  const p2 = await c2.newPage();
+  await login(p2, server, server.user('issuing_officer'));
+  const call = await apiLogin(server, server.user('issuing_officer'));
+  const one = (await call('/api/v1/permits?limit=1&status=active', { purpose: 'check' })).json.items[0];
+  await p2.goto(`${server.url}/persons/${one.niora}`);
+  await p2.waitForSelector('#permit-history');
+  await p2.waitForSelector('#card-preview');
+  assert.equal(await p2.locator('#access-log').count(), 0);
+  await p2.waitForSelector('#addresses tbody tr');
+  await c2.close();
+  const c3 = await browser.newContext();
+  const p3 = await c3.newPage();
+  await login(p3, server, server.user('field_officer'));
+  await p3.goto(`${server.url}/persons/${one.niora}`);
+  await p3.waitForSelector('#permit-history');
+  assert.equal(await p3.locator('#card-preview').count(), 0);
+  assert.equal(await p3.locator('#export').count(), 0);
+  await c3.close();
+});
