@@ -135,6 +135,7 @@ test('an issuing officer sees the card but not the access log; a field officer n
   await p2.goto(`${server.url}/persons/${one.niora}`);
   await p2.waitForSelector('#permit-history');
   await p2.waitForSelector('#card-preview');
+  assert.equal(await p2.getAttribute('#manage-link', 'href'), `/issue?permit=${encodeURIComponent(one.number)}`);
   assert.equal(await p2.locator('#access-log').count(), 0);
   await p2.waitForSelector('#addresses tbody tr');
   await c2.close();
@@ -146,4 +147,41 @@ test('an issuing officer sees the card but not the access log; a field officer n
   assert.equal(await p3.locator('#card-preview').count(), 0);
   assert.equal(await p3.locator('#export').count(), 0);
   await c3.close();
+});
+
+test("a foreigner's page: the timeline filtered to checks, corrections found in the field, alerts", async () => {
+  const sup = await apiLogin(server, server.user('supervisor'));
+  const one = (await sup('/api/v1/permits?status=active&type=ITAS&limit=1&offset=7', { purpose: 'check' })).json.items[0];
+  // A field officer checks the person without a written order and finds a new occupation.
+  const fieldOfficer = server.user('field_officer');
+  const field = await apiLogin(server, fieldOfficer);
+  const check = await field('/api/v1/checks', { method: 'POST', body: {
+    permit_number: one.number, caught_in_act: true, lat: -6.2866, lng: 107.1722, notes: 'uji e2e',
+    corrections: [{ field: 'occupation', new_value: 'Kepala produksi (uji)' }],
+  } });
+  assert.ok(check.status < 300, check.text);
+  const mv = (await sup(`/api/v1/foreigners/${one.niora}/movements`, { purpose: 'check' })).json.items;
+  const alerts = [
+    ...(await sup(`/api/v1/alerts?niora=${one.niora}&limit=100`, { purpose: 'check' })).json.items,
+    ...(await sup(`/api/v1/alerts?niora=${one.niora}&state=closed&limit=100`, { purpose: 'check' })).json.items,
+  ];
+  const corrections = (await sup(`/api/v1/corrections?state=all&niora=${one.niora}`, { purpose: 'check' })).json.items;
+  assert.deepEqual(corrections.map((k) => k.new_value), ['Kepala produksi (uji)']);
+
+  await page.goto(`${server.url}/persons/${one.niora}`);
+  await page.waitForSelector('#access-log tbody tr', { timeout: 20_000 });
+  const rows = await page.$$eval('#corrections tbody tr', (trs) => trs.map((tr) => [tr.dataset.state, tr.children[3].textContent]));
+  assert.deepEqual(rows, [['pending', 'Kepala produksi (uji)']]);
+  assert.equal(await page.locator('#person-alerts tbody tr').count(), alerts.length);
+  assert.ok(alerts.some((a) => a.kind === 'check_without_order'), alerts.map((a) => a.kind).join(','));
+  // The timeline shows everything, then only the checks (the new one: by whom, without an order).
+  assert.equal(await page.locator('#movements tbody tr').count(), mv.length);
+  await page.click('.chip[data-kind="check"]');
+  const visible = await page.$$eval('#movements tbody tr', (trs) => trs.filter((tr) => !tr.hidden).map((tr) => [tr.dataset.kind, tr.textContent]));
+  assert.equal(visible.length, mv.filter((m) => m.kind === 'check').length);
+  assert.ok(visible.every(([k]) => k === 'check'));
+  assert.ok(visible.some(([, text]) => text.includes(fieldOfficer.username) && text.includes('tertangkap tangan')), JSON.stringify(visible));
+  await page.click('.chip[data-kind="all"]');
+  assert.equal(await page.$$eval('#movements tbody tr', (trs) => trs.filter((tr) => !tr.hidden).length), mv.length);
+  await screenshot(page, 'person-supervision');
 });

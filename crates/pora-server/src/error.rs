@@ -7,7 +7,8 @@
 //! * A 4xx body says what the caller got wrong, naming the field when there is one. A 5xx body never
 //!   carries internal detail (SQL, paths, keys): it says `internal` and the detail goes to the log
 //!   with the request's trace.
-//! * Body: `{"code": "stable_code", "message": "human text", "field": "optional.field"}`.
+//! * Body: `{"code": "stable_code", "message": "human text", "field": "optional.field"}`; a refusal
+//!   for incomplete data adds `"missing": ["field", …]`, every request field it still needs.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -25,6 +26,8 @@ pub struct ApiError {
     pub message: String,
     /// The request field at fault, if any.
     pub field: Option<String>,
+    /// Every request field still needed, when the data are incomplete (empty otherwise).
+    pub missing: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -33,6 +36,8 @@ struct Body<'a> {
     message: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     field: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    missing: &'a [String],
 }
 
 impl ApiError {
@@ -43,6 +48,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: None,
+            missing: Vec::new(),
         }
     }
     /// 422 naming a field.
@@ -52,6 +58,17 @@ impl ApiError {
             code: "invalid",
             message: message.into(),
             field: Some(field.into()),
+            missing: Vec::new(),
+        }
+    }
+    /// 422 for incomplete data: names the first missing field and lists them all.
+    pub fn incomplete(missing: Vec<String>, message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: "incomplete",
+            message: message.into(),
+            field: missing.first().cloned(),
+            missing,
         }
     }
     /// 400 with a field.
@@ -65,6 +82,7 @@ impl ApiError {
             code,
             message: message.into(),
             field: field.map(str::to_owned),
+            missing: Vec::new(),
         }
     }
     /// 401.
@@ -91,6 +109,26 @@ impl ApiError {
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(StatusCode::CONFLICT, "conflict", message)
     }
+    /// 409 naming the field whose value is already taken.
+    pub fn taken(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError {
+            status: StatusCode::CONFLICT,
+            code: "conflict",
+            message: message.into(),
+            field: Some(field.into()),
+            missing: Vec::new(),
+        }
+    }
+    /// Maps a store error, naming `field` when the schema refused a duplicate value.
+    pub fn unless_taken(
+        field: &'static str,
+        message: &'static str,
+    ) -> impl FnOnce(StoreError) -> ApiError {
+        move |e| match e {
+            StoreError::Conflict(_) => ApiError::taken(field, message),
+            other => other.into(),
+        }
+    }
     /// 500 with the detail logged, not returned.
     pub fn internal(detail: impl std::fmt::Display) -> Self {
         tracing::error!(error = %detail, "internal error");
@@ -108,6 +146,7 @@ impl IntoResponse for ApiError {
             code: self.code,
             message: &self.message,
             field: self.field.as_deref(),
+            missing: &self.missing,
         };
         (self.status, axum::Json(body)).into_response()
     }

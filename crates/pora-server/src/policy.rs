@@ -119,6 +119,8 @@ pub const RULES: &[Rule] = &[
         Access::Roles(ISSUING),
     ),
     r("POST", "/api/v1/sponsors", Access::Roles(ISSUING)),
+    r("GET", "/api/v1/sponsors", Access::Roles(ISSUING)),
+    r("GET", "/api/v1/visa-index", Access::Roles(STAFF)),
     r("POST", "/api/v1/employers", Access::Roles(ISSUING)),
     // Permits.
     r("GET", "/api/v1/permits", Access::Roles(PERSON_READERS)),

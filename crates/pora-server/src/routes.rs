@@ -68,6 +68,8 @@ routes! {
     post "/api/v1/foreigners/{niora}/addresses" => registry::add_address, "registry", "Declare a new address";
     post "/api/v1/foreigners/{niora}/passports" => registry::add_passport, "registry", "Add a passport";
     post "/api/v1/sponsors" => registry::create_sponsor, "registry", "Register a sponsor (company or person)";
+    get "/api/v1/sponsors" => registry::list_sponsors, "registry", "The office's sponsors matching a name, NIB or NIK, for the issuance form (a person's NIK masked; audited read)";
+    get "/api/v1/visa-index" => permits::visa_index_table, "permits", "The versioned visa index reference table";
     post "/api/v1/employers" => registry::create_employer, "registry", "Register an employer";
     get "/api/v1/permits" => permits::search, "permits", "Search permits (audited read, paginated)";
     post "/api/v1/permits" => permits::issue, "permits", "Issue a permit and sign its credential";

@@ -1,5 +1,5 @@
 //! The supervision dashboard's front end: one HTML shell for every page and the static assets
-//! (`web/`: plain JS modules, CSS, the region polygons, and the npm libraries vendored by
+//! (`web/`: plain JS modules, CSS, the region polygons and codes, and the npm libraries vendored by
 //! `web/vendor.sh`), all embedded in the binary and served with a strong ETag. The pages hold no
 //! data: they call the audited JSON API with the signed-in user's cookie session.
 
@@ -40,6 +40,7 @@ assets! {
     "pages/map.js" => "text/javascript; charset=utf-8",
     "pages/permits.js" => "text/javascript; charset=utf-8",
     "pages/person.js" => "text/javascript; charset=utf-8",
+    "pages/issue.js" => "text/javascript; charset=utf-8",
     "pages/placeholder.js" => "text/javascript; charset=utf-8",
     "pages/alerts.js" => "text/javascript; charset=utf-8",
     "pages/audit.js" => "text/javascript; charset=utf-8",
@@ -70,6 +71,11 @@ const GEO: &[Asset] = &[
         path: "geo/desa.geojson",
         content_type: "application/geo+json",
         bytes: include_bytes!("../data/wilayah/bekasi_desa_kelurahan.geojson"),
+    },
+    Asset {
+        path: "geo/wilayah.csv",
+        content_type: "text/csv; charset=utf-8",
+        bytes: include_bytes!("../data/wilayah/bekasi_wilayah.csv"),
     },
     Asset {
         path: "geo/LICENSE-MIT.txt",

@@ -10,7 +10,7 @@ export const PAGES = [
   { path: '/', key: 'nav_overview', module: 'overview', roles: ['admin', 'issuing_officer', 'field_officer', 'supervisor', 'auditor'] },
   { path: '/map', key: 'nav_map', module: 'map', roles: ['supervisor', 'admin'] },
   { path: '/permits', key: 'nav_permits', module: 'permits', roles: ['issuing_officer', 'field_officer', 'supervisor'] },
-  { path: '/issue', key: 'nav_issue', module: 'placeholder', roles: ['issuing_officer'] },
+  { path: '/issue', key: 'nav_issue', module: 'issue', roles: ['issuing_officer'] },
   { path: '/alerts', key: 'nav_alerts', module: 'alerts', roles: ['supervisor'] },
   { path: '/operations', key: 'nav_operations', module: 'placeholder', roles: ['supervisor'] },
   { path: '/officers', key: 'nav_officers', module: 'officers', roles: ['supervisor', 'admin'] },
@@ -43,6 +43,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = body?.code || 'http';
     this.field = body?.field;
+    this.missing = body?.missing || [];
   }
 }
 
@@ -51,11 +52,14 @@ export function purpose() {
   return sessionStorage.getItem('pora.purpose') || 'check';
 }
 
-/** Calls the JSON API with the session cookie, the CSRF token on writes, and the purpose. */
+/**
+ * Calls the JSON API with the session cookie, the CSRF token on writes, and the purpose: `personal`
+ * is true (the purpose chosen in the top bar) or a purpose of the page's own (`issuance:…`).
+ */
 export async function api(path, { method = 'GET', body, personal = false, raw = false } = {}) {
   const headers = { accept: 'application/json' };
   if (method !== 'GET') headers['x-csrf-token'] = sessionStorage.getItem('pora.csrf') || '';
-  if (personal) headers['x-pora-purpose'] = purpose();
+  if (personal) headers['x-pora-purpose'] = typeof personal === 'string' ? personal : purpose();
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
   if (res.status === 401 && !path.endsWith('/auth/login')) {

@@ -886,21 +886,24 @@ pub async fn insert_correction(
     .await?)
 }
 
-/// Corrections of an office's people (or all) in a state (None = all), newest first.
+/// Corrections of an office's people (or all) in a state (None = all), of one person when
+/// `foreigner_id` is given, newest first.
 pub async fn corrections(
     c: &mut Conn,
     office_id: Option<i64>,
     state: Option<&str>,
+    foreigner_id: Option<i64>,
     page: crate::model::Page,
 ) -> Result<Vec<Correction>> {
     Ok(sqlx::query_as(&format!(
         "{CORRECTION_SELECT} WHERE ($1 IS NULL OR f.office_id = $1) AND ($2 IS NULL OR k.state = $2) \
-         ORDER BY k.id DESC LIMIT $3 OFFSET $4"
+         AND ($5 IS NULL OR k.foreigner_id = $5) ORDER BY k.id DESC LIMIT $3 OFFSET $4"
     ))
     .bind(office_id)
     .bind(state)
     .bind(page.limit)
     .bind(page.offset)
+    .bind(foreigner_id)
     .fetch_all(c)
     .await?)
 }
@@ -1029,12 +1032,40 @@ pub struct Movement {
     pub detail: String,
     /// Row id in its table.
     pub ref_id: i64,
+    /// A check's outcome: `ok`, `incomplete`, `finding`, `not_found`, `forged`.
+    pub outcome: Option<String>,
+    /// Who: the checking officer's user name, or a stay report's reporter kind (`hotel`, `kost`,
+    /// `landlord`, `self`), or an address's source (`declared`, `field_check`, …).
+    pub by: Option<String>,
+    /// A check's written order number (None when checked without one, caught in the act).
+    pub order_number: Option<String>,
+    /// Until: a stay report's check-out date, or the date an address stopped being current.
+    pub until: Option<String>,
 }
 
-/// id, at, lat, lng, region code, verdict.
-type CheckRow = (i64, i64, Option<f64>, Option<f64>, Option<String>, String);
-/// id, date, text, region code, lat, lng.
-type DatedRow = (i64, String, String, String, Option<f64>, Option<f64>);
+/// id, at, lat, lng, region code, verdict, outcome, officer, order number.
+type CheckRow = (
+    i64,
+    i64,
+    Option<f64>,
+    Option<f64>,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+);
+/// id, date, text, region code, lat, lng, who, until.
+type DatedRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<f64>,
+    Option<f64>,
+    String,
+    Option<String>,
+);
 
 fn day_start(d: &str) -> i64 {
     Date::parse("date", d)
@@ -1046,12 +1077,14 @@ fn day_start(d: &str) -> i64 {
 pub async fn movements(c: &mut Conn, foreigner_id: i64) -> Result<Vec<Movement>> {
     let mut out = Vec::new();
     let checks: Vec<CheckRow> = sqlx::query_as(
-        "SELECT id, at, lat, lng, region_code, verdict FROM check_reports WHERE foreigner_id = $1",
+        "SELECT k.id, k.at, k.lat, k.lng, k.region_code, k.verdict, k.outcome, u.username, o.number \
+         FROM check_reports k JOIN users u ON u.id = k.officer_id \
+         LEFT JOIN written_orders o ON o.id = k.written_order_id WHERE k.foreigner_id = $1",
     )
     .bind(foreigner_id)
     .fetch_all(&mut *c)
     .await?;
-    for (id, at, lat, lng, region_code, verdict) in checks {
+    for (id, at, lat, lng, region_code, verdict, outcome, officer, order) in checks {
         out.push(Movement {
             kind: "check".into(),
             at,
@@ -1060,15 +1093,20 @@ pub async fn movements(c: &mut Conn, foreigner_id: i64) -> Result<Vec<Movement>>
             region_code,
             detail: verdict,
             ref_id: id,
+            outcome: Some(outcome),
+            by: Some(officer),
+            order_number: order,
+            until: None,
         });
     }
     let stays: Vec<DatedRow> = sqlx::query_as(
-        "SELECT id, check_in, reporter_name, region_code, lat, lng FROM stay_reports WHERE foreigner_id = $1",
+        "SELECT id, check_in, reporter_name, region_code, lat, lng, reporter_kind, check_out \
+         FROM stay_reports WHERE foreigner_id = $1",
     )
     .bind(foreigner_id)
     .fetch_all(&mut *c)
     .await?;
-    for (id, check_in, name, region_code, lat, lng) in stays {
+    for (id, check_in, name, region_code, lat, lng, kind, check_out) in stays {
         out.push(Movement {
             kind: "stay_report".into(),
             at: day_start(&check_in),
@@ -1077,15 +1115,20 @@ pub async fn movements(c: &mut Conn, foreigner_id: i64) -> Result<Vec<Movement>>
             region_code: Some(region_code),
             detail: name,
             ref_id: id,
+            outcome: None,
+            by: Some(kind),
+            order_number: None,
+            until: check_out,
         });
     }
     let addresses: Vec<DatedRow> = sqlx::query_as(
-        "SELECT id, valid_from, line, region_code, lat, lng FROM addresses WHERE foreigner_id = $1",
+        "SELECT id, valid_from, line, region_code, lat, lng, source, valid_until \
+         FROM addresses WHERE foreigner_id = $1",
     )
     .bind(foreigner_id)
     .fetch_all(&mut *c)
     .await?;
-    for (id, from, line, region_code, lat, lng) in addresses {
+    for (id, from, line, region_code, lat, lng, source, valid_until) in addresses {
         out.push(Movement {
             kind: "address".into(),
             at: day_start(&from),
@@ -1094,6 +1137,10 @@ pub async fn movements(c: &mut Conn, foreigner_id: i64) -> Result<Vec<Movement>>
             region_code: Some(region_code),
             detail: line,
             ref_id: id,
+            outcome: None,
+            by: Some(source),
+            order_number: None,
+            until: valid_until,
         });
     }
     out.sort_by(|a, b| (a.at, &a.kind, a.ref_id).cmp(&(b.at, &b.kind, b.ref_id)));

@@ -551,6 +551,30 @@ pub async fn sponsor_by_id(c: &mut Conn, id: i64) -> Result<Sponsor> {
         .ok_or(not_found("sponsor"))
 }
 
+/// Sponsors of an office (None = every office) whose name contains `q` (any case) or whose NIB or
+/// NIK is `q`; companies first, then by name.
+pub async fn sponsors(
+    c: &mut Conn,
+    office_id: Option<i64>,
+    q: Option<&str>,
+    page: Page,
+) -> Result<Vec<Sponsor>> {
+    let like = q.map(|q| format!("%{}%", q.to_lowercase().replace(['%', '_'], "")));
+    Ok(sqlx::query_as(
+        "SELECT id, kind, name, nib, npwp, nik, office_id FROM sponsors \
+         WHERE ($1 IS NULL OR office_id = $1) \
+         AND ($2 IS NULL OR LOWER(name) LIKE $3 OR nib = $2 OR nik = $2) \
+         ORDER BY kind, name, id LIMIT $4 OFFSET $5",
+    )
+    .bind(office_id)
+    .bind(q)
+    .bind(like)
+    .bind(page.limit)
+    .bind(page.offset)
+    .fetch_all(c)
+    .await?)
+}
+
 /// Creates an employer; returns the id.
 pub async fn create_employer(
     c: &mut Conn,
@@ -622,6 +646,35 @@ pub async fn visa_index(
         field: "visa_code",
         reason: format!("no visa index {code} in force on {on}"),
     })
+}
+
+/// A row of the visa index reference table, with the period it is in force.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
+pub struct VisaIndexEntry {
+    /// Table version (`legacy`, `2021`, `2023`, `2025`).
+    pub table_version: String,
+    /// Code.
+    pub code: String,
+    /// Title.
+    pub title: String,
+    /// Permit type the code leads to.
+    pub permit_type: String,
+    /// Longest single ITAS grant in months.
+    pub max_months: i64,
+    /// First day in force.
+    pub valid_from: String,
+    /// Last day in force (None: still in force).
+    pub valid_until: Option<String>,
+}
+
+/// The whole visa index, newest table first.
+pub async fn visa_index_table(c: &mut Conn) -> Result<Vec<VisaIndexEntry>> {
+    Ok(sqlx::query_as(
+        "SELECT table_version, code, title, permit_type, max_months, valid_from, valid_until \
+         FROM visa_index ORDER BY valid_from DESC, code",
+    )
+    .fetch_all(c)
+    .await?)
 }
 
 /// A permit with its holder and office, as the API shows it.

@@ -85,6 +85,8 @@ pub async fn document(
         [
             (header::CONTENT_TYPE, content_type.to_string()),
             (header::CONTENT_DISPOSITION, disposition),
+            // Personal data, and out of date at the permit's next change: never kept by a cache.
+            (header::CACHE_CONTROL, "no-store".to_string()),
         ],
         bytes,
     )

@@ -416,6 +416,7 @@ async fn device_signature(
         code: "bad_device_signature",
         message: format!("this token is bound to a device: {why}"),
         field: Some("X-Pora-Device-Signature".into()),
+        missing: Vec::new(),
     };
     let sig_hex = headers
         .get(DEVICE_SIGNATURE_HEADER)

@@ -64,6 +64,7 @@ fn json_error(r: JsonRejection) -> ApiError {
             code: "invalid",
             message: text,
             field,
+            missing: Vec::new(),
         },
         _ => ApiError::bad_request("bad_json", None, text),
     }
@@ -84,6 +85,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
                 code: "invalid",
                 message: text,
                 field,
+                missing: Vec::new(),
             }
         } else {
             ApiError::bad_request("bad_json", None, text)

@@ -238,6 +238,15 @@ pub async fn history(
     Ok(Json(json!({ "permit": permit.number, "events": events })))
 }
 
+/// `GET /api/v1/visa-index`: the versioned visa index reference table (no personal data).
+pub async fn visa_index_table(
+    State(state): State<AppState>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let mut c = state.store.conn().await?;
+    let items = repo::visa_index_table(&mut c).await?;
+    Ok(Json(json!({ "items": items })))
+}
+
 /// Permit to issue.
 #[derive(Debug, Deserialize)]
 pub struct IssueBody {
@@ -346,7 +355,11 @@ pub async fn issue(
         Some(p.user_id),
         now,
     )
-    .await?;
+    .await
+    .map_err(ApiError::unless_taken(
+        "number",
+        "this permit number is already used",
+    ))?;
     let credential = sign_credential(&state, tx.conn(), id, now).await?;
     tx.append(NewEntry {
         actor: p.actor(),
@@ -450,9 +463,28 @@ pub async fn sign_credential(
         })?;
     let text = pora_core::issue::Prepared::new(&claims, &record)
         .and_then(|p| p.sign(signer.as_ref()))
-        .map_err(|e| ApiError::invalid("permit", format!("credential cannot be issued: {e}")))?;
+        .map_err(|e| match &e {
+            pora_core::issue::IssueError::Incomplete(fields) => ApiError::incomplete(
+                fields.iter().map(|f| request_field(*f).to_owned()).collect(),
+                format!("credential cannot be issued: {e}"),
+            ),
+            _ => ApiError::invalid("permit", format!("credential cannot be issued: {e}")),
+        })?;
     repo::set_credential(c, permit_id, &text).await?;
     Ok(text)
+}
+
+/// The request field that supplies a credential field: the sponsor is chosen on the permit, the
+/// passport is registered on the person (`POST /api/v1/foreigners/{niora}/passports`).
+fn request_field(f: pora_core::permit::Field) -> &'static str {
+    use pora_core::permit::Field as F;
+    match f {
+        F::SponsorId => "sponsor_id",
+        F::PassportNumber => "passport",
+        F::VisaIndex => "visa_code",
+        F::PermitNumber => "number",
+        other => other.name(),
+    }
 }
 
 /// Body of a lifecycle step.
@@ -550,6 +582,7 @@ fn optional_body<T: serde::de::DeserializeOwned + Default>(bytes: &[u8]) -> ApiR
             code: "invalid",
             message: text,
             field,
+            missing: Vec::new(),
         }
     })
 }
@@ -724,7 +757,11 @@ pub async fn convert(
         Some(p.user_id),
         now,
     )
-    .await?;
+    .await
+    .map_err(ApiError::unless_taken(
+        "new_number",
+        "this permit number is already used",
+    ))?;
     let credential = sign_credential(&state, tx.conn(), id, now).await?;
     tx.append(NewEntry {
         actor: p.actor(),

@@ -204,9 +204,19 @@ pub async fn register_foreigner(
         .transpose()?;
     let now = now_unix();
     let mut tx = state.store.begin_audited().await?;
-    let id = repo::create_foreigner(tx.conn(), &f, now).await?;
+    let id = repo::create_foreigner(tx.conn(), &f, now)
+        .await
+        .map_err(ApiError::unless_taken(
+            "niora",
+            "this NIORA is already registered",
+        ))?;
     if let Some((n, s, e)) = &passport {
-        repo::add_passport(tx.conn(), id, n, s, *e, now).await?;
+        repo::add_passport(tx.conn(), id, n, s, *e, now)
+            .await
+            .map_err(ApiError::unless_taken(
+                "passport.number",
+                "this passport is already registered",
+            ))?;
     }
     if let Some(mut a) = address {
         a.foreigner_id = Some(id);
@@ -381,7 +391,13 @@ pub async fn create_sponsor(
         Some(a) => Some(repo::add_address(tx.conn(), a, now).await?),
         None => None,
     };
-    let id = repo::create_sponsor(tx.conn(), &s, address_id, office_id, now).await?;
+    let (field, taken) = match s {
+        NewSponsor::Company { .. } => ("nib", "a sponsor with this NIB is already registered"),
+        NewSponsor::Person { .. } => ("nik", "a sponsor with this NIK is already registered"),
+    };
+    let id = repo::create_sponsor(tx.conn(), &s, address_id, office_id, now)
+        .await
+        .map_err(ApiError::unless_taken(field, taken))?;
     tx.append(NewEntry {
         actor: p.actor(),
         action: "sponsor.create".into(),
@@ -393,6 +409,73 @@ pub async fn create_sponsor(
     .await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+}
+
+/// `GET /api/v1/sponsors` query.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SponsorQuery {
+    /// Part of the name, or a whole NIB or NIK.
+    pub q: Option<String>,
+    /// Page size.
+    pub limit: Option<i64>,
+    /// Offset.
+    pub offset: Option<i64>,
+    /// Purpose when the header is not used.
+    pub purpose: Option<String>,
+}
+
+/// A sponsor as the picker shows it: a person sponsor's NIK is masked to its last four digits.
+fn sponsor_json(s: &repo::Sponsor) -> serde_json::Value {
+    let nik = s.nik.as_deref().map(|n| {
+        let keep = n.len().saturating_sub(4);
+        format!("{}{}", "•".repeat(keep), &n[keep..])
+    });
+    json!({ "id": s.id, "kind": s.kind, "name": s.name, "nib": s.nib, "npwp": s.npwp, "nik": nik })
+}
+
+/// `GET /api/v1/sponsors`: the sponsors of the caller's office matching `q`, for the issuance form's
+/// picker. A person sponsor is personal data: each one shown is an audited read with the purpose.
+pub async fn list_sponsors(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    Query(q): Query<SponsorQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Json<super::List<serde_json::Value>>> {
+    let page = super::Paging {
+        limit: q.limit,
+        offset: q.offset,
+    }
+    .page()?;
+    let text = q.q.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    if text.is_some_and(|t| t.chars().count() > 100) {
+        return Err(ApiError::invalid("q", "at most 100 characters"));
+    }
+    let purpose = purpose(&state, &p, &headers, q.purpose.as_deref()).await?;
+    let mut c = state.store.conn().await?;
+    let rows = repo::sponsors(&mut c, p.office_id, text, page).await?;
+    drop(c);
+    let people: Vec<&repo::Sponsor> = rows.iter().filter(|s| s.kind == "person").collect();
+    if !people.is_empty() {
+        let mut tx = state.store.begin_audited().await?;
+        for s in people {
+            tx.append(NewEntry {
+                actor: p.actor(),
+                action: "sponsor.search".into(),
+                subject_kind: "sponsor".into(),
+                subject_id: s.id.to_string(),
+                purpose: purpose.clone(),
+                details: json!({ "q": text }),
+            })
+            .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(Json(super::List::new(
+        rows.iter().map(sponsor_json).collect(),
+        page,
+        None,
+    )))
 }
 
 /// Employer to register.

@@ -244,9 +244,12 @@ pub struct CorrectionQuery {
     pub purpose: Option<String>,
     /// `pending` (default), `accepted`, `rejected` or `all`.
     pub state: Option<String>,
+    /// One person (NIORA).
+    pub niora: Option<String>,
 }
 
-/// `GET /api/v1/corrections`: corrections of the office's people (audited per person shown).
+/// `GET /api/v1/corrections`: corrections of the office's people, or of one person (`niora`),
+/// audited per person shown.
 pub async fn list_corrections(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
@@ -270,7 +273,16 @@ pub async fn list_corrections(
     };
     let purpose = super::purpose(&state, &p, &headers, q.purpose.as_deref()).await?;
     let mut c = state.store.conn().await?;
-    let items = field::corrections(&mut c, p.office_id, st, page).await?;
+    let foreigner_id = match &q.niora {
+        Some(n) => {
+            let n = Niora::parse("niora", n)?;
+            let f = repo::foreigner_by_niora(&mut c, n.as_str()).await?;
+            p.require_scope(f.office_id)?;
+            Some(f.id)
+        }
+        None => None,
+    };
+    let items = field::corrections(&mut c, p.office_id, st, foreigner_id, page).await?;
     drop(c);
     audit_listing(
         &state,

@@ -14,6 +14,8 @@ export const WORDS = {
     p_none: 'Tidak ada izin yang cocok.', p_prev: '← Sebelumnya', p_next: 'Berikutnya →', p_sort_by: 'Urutkan menurut {col}',
     p_filters: 'Saring', st_active: 'Aktif', st_suspended: 'Ditangguhkan', st_expired: 'Kedaluwarsa', st_cancelled: 'Dibatalkan',
     st_converted: 'Dialihstatuskan', st_exited: 'EPO (keluar)', st_deported: 'Dideportasi', st_deceased: 'Meninggal', st_overstay: 'Overstay',
+    ev_issued: 'Diterbitkan', ev_extended: 'Diperpanjang', ev_converted: 'Dialihstatuskan', ev_cancelled: 'Dibatalkan', ev_suspended: 'Ditangguhkan',
+    ev_resumed: 'Penangguhan dicabut', ev_exited: 'EPO', ev_deported: 'Dideportasi', ev_deceased: 'Meninggal dunia', ev_expired: 'Kedaluwarsa',
   },
   en: {
     p_title: 'Permits', p_q: 'Name, passport, permit number or NIORA', p_nationality: 'Nationality', p_type: 'Type',
@@ -23,8 +25,16 @@ export const WORDS = {
     p_none: 'No permit matches.', p_prev: '← Previous', p_next: 'Next →', p_sort_by: 'Sort by {col}',
     p_filters: 'Filter', st_active: 'Active', st_suspended: 'Suspended', st_expired: 'Expired', st_cancelled: 'Cancelled',
     st_converted: 'Converted', st_exited: 'Exited (EPO)', st_deported: 'Deported', st_deceased: 'Deceased', st_overstay: 'Overstay',
+    ev_issued: 'Issued', ev_extended: 'Extended', ev_converted: 'Converted', ev_cancelled: 'Cancelled', ev_suspended: 'Suspended',
+    ev_resumed: 'Suspension lifted', ev_exited: 'EPO', ev_deported: 'Deported', ev_deceased: 'Deceased', ev_expired: 'Expired',
   },
 };
+
+/** A permit event's name in the current language (the code when there is no word for it). */
+export function eventName(kind) {
+  const w = t(`ev_${kind}`);
+  return w === `ev_${kind}` ? kind : w;
+}
 
 const STATUSES = ['active', 'suspended', 'expired', 'cancelled', 'converted', 'exited', 'deported', 'deceased'];
 const PAGE = 50;
