@@ -239,9 +239,7 @@ pub async fn history(
 }
 
 /// `GET /api/v1/visa-index`: the versioned visa index reference table (no personal data).
-pub async fn visa_index_table(
-    State(state): State<AppState>,
-) -> ApiResult<Json<serde_json::Value>> {
+pub async fn visa_index_table(State(state): State<AppState>) -> ApiResult<Json<serde_json::Value>> {
     let mut c = state.store.conn().await?;
     let items = repo::visa_index_table(&mut c).await?;
     Ok(Json(json!({ "items": items })))
@@ -465,7 +463,10 @@ pub async fn sign_credential(
         .and_then(|p| p.sign(signer.as_ref()))
         .map_err(|e| match &e {
             pora_core::issue::IssueError::Incomplete(fields) => ApiError::incomplete(
-                fields.iter().map(|f| request_field(*f).to_owned()).collect(),
+                fields
+                    .iter()
+                    .map(|f| request_field(*f).to_owned())
+                    .collect(),
                 format!("credential cannot be issued: {e}"),
             ),
             _ => ApiError::invalid("permit", format!("credential cannot be issued: {e}")),

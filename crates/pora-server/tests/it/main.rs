@@ -7,6 +7,7 @@ mod auth;
 mod dashboard;
 mod demo;
 mod flows;
+mod issuance;
 mod offline_root;
 mod ops;
 mod privacy;
