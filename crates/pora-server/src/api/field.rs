@@ -459,7 +459,19 @@ pub(crate) async fn audit_listing<'a>(
     action: &str,
     people: impl Iterator<Item = &'a str>,
 ) -> ApiResult<()> {
-    let unique: std::collections::BTreeSet<&str> = people.filter(|n| !n.is_empty()).collect();
+    audit_shown(state, p, purpose, action, "person", people).await
+}
+
+/// Appends one audit entry per distinct subject of `kind` shown in a listing (in one transaction).
+pub(crate) async fn audit_shown<'a>(
+    state: &AppState,
+    p: &Principal,
+    purpose: &Purpose,
+    action: &str,
+    kind: &str,
+    subjects: impl Iterator<Item = &'a str>,
+) -> ApiResult<()> {
+    let unique: std::collections::BTreeSet<&str> = subjects.filter(|n| !n.is_empty()).collect();
     if unique.is_empty() {
         return Ok(());
     }
@@ -468,7 +480,7 @@ pub(crate) async fn audit_listing<'a>(
         tx.append(NewEntry {
             actor: p.actor(),
             action: action.into(),
-            subject_kind: "person".into(),
+            subject_kind: kind.into(),
             subject_id: niora.to_owned(),
             purpose: purpose.clone(),
             details: json!({}),

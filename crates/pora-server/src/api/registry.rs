@@ -455,22 +455,20 @@ pub async fn list_sponsors(
     let mut c = state.store.conn().await?;
     let rows = repo::sponsors(&mut c, p.office_id, text, page).await?;
     drop(c);
-    let people: Vec<&repo::Sponsor> = rows.iter().filter(|s| s.kind == "person").collect();
-    if !people.is_empty() {
-        let mut tx = state.store.begin_audited().await?;
-        for s in people {
-            tx.append(NewEntry {
-                actor: p.actor(),
-                action: "sponsor.search".into(),
-                subject_kind: "sponsor".into(),
-                subject_id: s.id.to_string(),
-                purpose: purpose.clone(),
-                details: json!({ "q": text }),
-            })
-            .await?;
-        }
-        tx.commit().await?;
-    }
+    let people: Vec<String> = rows
+        .iter()
+        .filter(|s| s.kind == "person")
+        .map(|s| s.id.to_string())
+        .collect();
+    super::field::audit_shown(
+        &state,
+        &p,
+        &purpose,
+        "sponsor.search",
+        "sponsor",
+        people.iter().map(String::as_str),
+    )
+    .await?;
     Ok(Json(super::List::new(
         rows.iter().map(sponsor_json).collect(),
         page,
