@@ -204,19 +204,42 @@ test('print: the card as PDF and PNG; the PNG QR reads and verifies as valid', a
   assert.deepEqual(errors, []);
 });
 
+test('convert the ITAS to an ITAP, then close the ITAP by EPO', async () => {
+  await page.click('#act-convert');
+  await page.fill('#action-dialog [data-field="new_number"]', 'e2e/itap/0001');
+  await page.click('#action-confirm');
+  await page.waitForSelector('#permit-title:text("ITAP E2E/ITAP/0001")');
+  assert.match(await page.textContent('#action-done'), /E2E\/ITAP\/0001/);
+  assert.equal(await page.isDisabled('#act-convert'), true, 'an ITAP is not converted again');
+  const call = await apiLogin(server, server.user('issuing_officer'));
+  assert.equal((await call(`/api/v1/permits/${encodeURIComponent(NUMBER)}`, { purpose: 'issuance:e2e' })).json.status, 'converted');
+  await page.click('#act-exit');
+  await page.fill('#action-dialog [data-field="reason"]', 'Pindah kerja ke luar negeri (uji)');
+  await page.click('#action-confirm');
+  await page.waitForSelector('#permit-status[data-status="exited"]');
+  assert.deepEqual(await page.$$eval('#permit-actions button:not([disabled])', (bs) => bs.map((b) => b.id)), [], 'nothing more to do on a closed permit');
+  const itap = (await call('/api/v1/permits/E2E%2FITAP%2F0001', { purpose: 'issuance:e2e' })).json;
+  assert.equal(itap.status, 'exited');
+  assert.equal(itap.permit_type, 'ITAP');
+});
+
 test('phone width: the steps and the permit view fit and work', async () => {
   const phone = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
   const p = await phone.newPage();
   await login(p, server, server.user('issuing_officer'));
-  await p.goto(`${server.url}/issue`);
+  await p.goto(`${server.url}/issue?lang=en`);
   await p.waitForSelector('body[data-ready="1"]');
+  assert.equal((await p.textContent('#tab-register')).trim(), '1. Register a foreigner');
   await p.click('#register-submit');
   await p.waitForSelector('#register-form [data-field="niora"][aria-invalid="true"]');
+  // English first, Bahasa Indonesia beneath.
+  assert.deepEqual(await p.$$eval('#register-form .field-error:not(:empty)', (es) => [...es[0].children].map((c) => [c.lang, c.textContent])),
+    [['en', 'required'], ['id', 'wajib diisi']]);
   const overflow = await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 1, `no sideways scrolling (${overflow}px)`);
   await screenshot(p, 'issuance-register-phone');
-  await p.goto(`${server.url}/issue?permit=${encodeURIComponent(NUMBER)}`);
-  await p.waitForSelector('#permit-status[data-status="active"]');
+  await p.goto(`${server.url}/issue?permit=${encodeURIComponent(NUMBER)}&lang=id`);
+  await p.waitForSelector('#permit-status[data-status="converted"]');
   await p.waitForFunction(() => { const img = document.querySelector('#issue-card-preview'); return img.complete && img.naturalWidth > 500; }, null, { timeout: 30_000 });
   assert.ok(await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth) <= 1);
   await screenshot(p, 'issuance-manage-phone');

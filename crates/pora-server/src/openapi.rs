@@ -75,7 +75,8 @@ pub fn document() -> Value {
                     "properties": {
                         "code": { "type": "string", "description": "stable machine code" },
                         "message": { "type": "string" },
-                        "field": { "type": "string", "description": "the request field at fault" }
+                        "field": { "type": "string", "description": "the request field at fault" },
+                        "missing": { "type": "array", "items": { "type": "string" }, "description": "code incomplete: every request field still needed" }
                     }
                 }
             },

@@ -569,6 +569,7 @@ async function issueStep(panel, why, task, onManage) {
       h('p', {}, h('strong', {}, t('i_issued', { n: p.number })), ' ', `${p.permit_type} ${p.visa_code} · ${p.full_name} · ${date(p.valid_from)} – ${date(p.valid_until)}`),
       h('div', { class: 'actions' }, h('button', { type: 'button', id: 'to-manage', onclick: () => onManage(p) }, t('i_manage_this')))));
     f.number.input.value = '';
+    lookUp();
     done.querySelector('button').focus();
   });
   panel.append(h('p', { class: 'muted step-lead' }, t('i_lead_issue')), done, form);
