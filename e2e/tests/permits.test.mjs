@@ -113,7 +113,7 @@ test("a foreigner's page: identity, permits, card preview and PDF, movements, wh
   const first = page.locator('#permits-table tbody tr a').first();
   const number = await first.textContent();
   await Promise.all([page.waitForNavigation(), first.click()]);
-  await page.waitForSelector('#access-log tbody tr', { timeout: 20_000 });
+  await page.waitForSelector('body[data-ready="1"] #access-log tbody tr', { timeout: 20_000 });
   assert.ok(await page.locator(`#permit-history a[aria-current="true"]:text("${number}")`).count() === 1);
   await page.waitForFunction(() => { const img = document.querySelector('#card-preview'); return img.complete && img.naturalWidth > 500; }, null, { timeout: 30_000 });
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('#card-pdf')]);
@@ -169,7 +169,7 @@ test("a foreigner's page: the timeline filtered to checks, corrections found in 
   assert.deepEqual(corrections.map((k) => k.new_value), ['Kepala produksi (uji)']);
 
   await page.goto(`${server.url}/persons/${one.niora}`);
-  await page.waitForSelector('#access-log tbody tr', { timeout: 20_000 });
+  await page.waitForSelector('body[data-ready="1"] #access-log tbody tr', { timeout: 20_000 });
   const rows = await page.$$eval('#corrections tbody tr', (trs) => trs.map((tr) => [tr.dataset.state, tr.children[3].textContent]));
   assert.deepEqual(rows, [['pending', 'Kepala produksi (uji)']]);
   assert.equal(await page.locator('#person-alerts tbody tr').count(), alerts.length);
@@ -183,5 +183,7 @@ test("a foreigner's page: the timeline filtered to checks, corrections found in 
   assert.ok(visible.some(([, text]) => text.includes(fieldOfficer.username) && text.includes('tertangkap tangan')), JSON.stringify(visible));
   await page.click('.chip[data-kind="all"]');
   assert.equal(await page.$$eval('#movements tbody tr', (trs) => trs.filter((tr) => !tr.hidden).length), mv.length);
+  assert.deepEqual(await page.$$eval('#person-alerts tbody td[data-kind]', (tds) => tds.map((td) => td.dataset.kind).sort()), alerts.map((a) => a.kind).sort());
+  await page.waitForFunction(() => { const img = document.querySelector('#card-preview'); return img.complete && img.naturalWidth > 500; }, null, { timeout: 30_000 });
   await screenshot(page, 'person-supervision');
 });

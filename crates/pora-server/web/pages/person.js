@@ -28,7 +28,11 @@ export const WORDS = {
     rk_hotel: 'hotel', rk_kost: 'kos', rk_landlord: 'pemilik rumah', rk_self: 'diri sendiri',
     cf_address: 'Alamat', cf_employer: 'Pemberi kerja', cf_occupation: 'Pekerjaan', cf_phone: 'Telepon', cf_civil_status: 'Status sipil',
     cs_pending: 'Menunggu', cs_accepted: 'Diterima', cs_rejected: 'Ditolak',
-    as_open: 'Terbuka', as_investigating: 'Diselidiki', as_bap: 'BAP', as_closed: 'Ditutup',
+    as_open: 'Terbuka', as_investigating: 'Diselidiki', as_bap: 'BAP', as_closed: 'Ditutup', v_manual: 'dibaca manual',
+    ak_expiring: 'Segera habis berlaku', ak_overstay: 'Overstay', ak_forged: 'Kode QR palsu', ak_unknown_permit: 'Izin tidak dikenal',
+    ak_revoked_seen: 'Izin yang dicabut masih dipakai', ak_incomplete: 'Data tidak lengkap', ak_check_without_order: 'Pemeriksaan tanpa surat perintah',
+    ak_away_from_address: 'Jauh dari alamat', ak_sponsor_mismatch: 'Tidak sesuai penjamin', ak_lookup_without_scan: 'Pencarian tanpa pindai',
+    ak_repeated_lookup: 'Pencarian berulang',
   },
   en: {
     ...PERMIT_WORDS.en,
@@ -49,7 +53,11 @@ export const WORDS = {
     rk_hotel: 'hotel', rk_kost: 'boarding house', rk_landlord: 'landlord', rk_self: 'self',
     cf_address: 'Address', cf_employer: 'Employer', cf_occupation: 'Occupation', cf_phone: 'Phone', cf_civil_status: 'Civil status',
     cs_pending: 'Pending', cs_accepted: 'Accepted', cs_rejected: 'Rejected',
-    as_open: 'Open', as_investigating: 'Investigating', as_bap: 'BAP', as_closed: 'Closed',
+    as_open: 'Open', as_investigating: 'Investigating', as_bap: 'BAP', as_closed: 'Closed', v_manual: 'read by hand',
+    ak_expiring: 'Expiring soon', ak_overstay: 'Overstay', ak_forged: 'Forged QR code', ak_unknown_permit: 'Unknown permit',
+    ak_revoked_seen: 'Revoked permit still in use', ak_incomplete: 'Incomplete data', ak_check_without_order: 'Check without a written order',
+    ak_away_from_address: 'Away from the address', ak_sponsor_mismatch: 'Sponsor mismatch', ak_lookup_without_scan: 'Look-up without a scan',
+    ak_repeated_lookup: 'Repeated look-up',
   },
 };
 
@@ -147,10 +155,25 @@ export async function render(main, { me }) {
   const dayOf = (iso) => Date.parse(`${iso}T00:00:00Z`) / 1000;
   let points = rec.addresses.map((a) => ({ ...a, kind: 'address', at: dayOf(a.valid_from), label: `${a.line} (${date(a.valid_from)})` }));
   const supervisor = me.role === 'supervisor';
-  if (supervisor) {
+  if (!supervisor) {
+    moveBox.append(table('addresses', [t('f_from'), t('f_until'), t('f_address'), t('f_region'), t('f_source')],
+      addresses.map((a) => h('tr', {}, h('td', {}, date(a.valid_from)), h('td', {}, a.valid_until ? date(a.valid_until) : t('f_now')), h('td', { class: 'wrap' }, a.line), h('td', {}, a.region_code), h('td', {}, word('src', a.source))))));
+    await movementMap(mapEl, points).catch((e) => { mapEl.dataset.error = e.message; });
+    return;
+  }
+
+  // Supervisors: the timeline, corrections, alerts and the access log, fetched side by side.
+  const enc = encodeURIComponent(niora);
+  const later = (title, id, load) => {
+    const box = section(title, h('p', { class: 'loading' }, t('loading')));
+    box.id = id;
+    main.append(box);
+    return () => load().then((el) => box.lastChild.replaceWith(el)).catch((e) => box.lastChild.replaceWith(errorBox(e)));
+  };
+  const timeline = async () => {
     try {
       const [mv, names] = await Promise.all([
-        api(`/api/v1/foreigners/${encodeURIComponent(niora)}/movements`, { personal: true }),
+        api(`/api/v1/foreigners/${enc}/movements`, { personal: true }),
         regionNames(),
       ]);
       points = mv.items.map((m) => ({ ...m, label: `${t(`mv_${m.kind}`)} · ${instant(m.at)} · ${m.detail || ''}` }));
@@ -158,57 +181,39 @@ export async function render(main, { me }) {
     } catch (e) {
       moveBox.append(errorBox(e));
     }
-  } else {
-    moveBox.append(table('addresses', [t('f_from'), t('f_until'), t('f_address'), t('f_region'), t('f_source')],
-      addresses.map((a) => h('tr', {}, h('td', {}, date(a.valid_from)), h('td', {}, a.valid_until ? date(a.valid_until) : t('f_now')), h('td', { class: 'wrap' }, a.line), h('td', {}, a.region_code), h('td', {}, word('src', a.source))))));
-  }
-  await movementMap(mapEl, points).catch((e) => { mapEl.dataset.error = e.message; });
-
-  if (!supervisor) return;
-  const enc = encodeURIComponent(niora);
-  const later = (title, id, load) => {
-    const box = section(title, h('p', { class: 'loading' }, t('loading')));
-    box.id = id;
-    main.append(box);
-    return load().then((el) => box.lastChild.replaceWith(el)).catch((e) => box.lastChild.replaceWith(errorBox(e)));
+    await movementMap(mapEl, points).catch((e) => { mapEl.dataset.error = e.message; });
   };
-  await Promise.all([
-    later(t('f_corrections'), 'corrections-section', async () => {
-      const r = await api(`/api/v1/corrections?state=all&niora=${enc}&limit=100`, { personal: true });
-      if (!r.items.length) return h('p', { class: 'muted', id: 'corrections-none' }, t('f_none'));
-      const show = (f, v) => {
-        if (v == null) return '–';
-        if (f !== 'address') return v;
-        try { const a = JSON.parse(v); return `${a.line || ''} (${a.region_code || ''})`; } catch { return v; }
-      };
-      return table('corrections', [t('f_when'), t('f_field'), t('f_old'), t('f_new'), t('f_stage'), t('f_decision')],
-        r.items.map((k) => h('tr', { dataset: { state: k.state } }, h('td', {}, instant(k.created_at)), h('td', {}, word('cf', k.field)),
-          h('td', { class: 'wrap' }, show(k.field, k.old_value)), h('td', { class: 'wrap' }, show(k.field, k.new_value)),
-          h('td', {}, h('span', { class: `badge cs-${k.state}` }, word('cs', k.state))), h('td', { class: 'wrap' }, k.decision_note || ''))));
-    }),
-    later(t('f_alerts'), 'alerts-section', async () => {
-      const [open, closed] = await Promise.all([
-        api(`/api/v1/alerts?niora=${enc}&limit=100`, { personal: true }),
-        api(`/api/v1/alerts?niora=${enc}&state=closed&limit=100`, { personal: true }),
-      ]);
-      const items = [...open.items, ...closed.items].sort((a, b) => b.created_at - a.created_at);
-      if (!items.length) return h('p', { class: 'muted', id: 'alerts-none' }, t('f_none'));
-      return h('div', {}, table('person-alerts', [t('f_when'), t('f_kind'), t('f_stage'), t('f_reason')],
-        items.map((a) => h('tr', { dataset: { state: a.state } }, h('td', {}, instant(a.created_at)), h('td', {}, a.kind),
-          h('td', {}, h('span', { class: `badge st-${a.state}` }, word('as', a.state))), h('td', { class: 'wrap' }, a.reason)))),
-      h('p', {}, h('a', { href: '/alerts' }, t('f_open_alerts'))));
-    }),
-  ]);
-
-  const box = section(t('f_access'), h('p', { class: 'loading' }, t('loading')));
-  main.append(box);
-  try {
+  const corrections = later(t('f_corrections'), 'corrections-section', async () => {
+    const r = await api(`/api/v1/corrections?state=all&niora=${enc}&limit=100`, { personal: true });
+    if (!r.items.length) return h('p', { class: 'muted', id: 'corrections-none' }, t('f_none'));
+    const show = (f, v) => {
+      if (v == null) return '–';
+      if (f !== 'address') return v;
+      try { const a = JSON.parse(v); return `${a.line || ''} (${a.region_code || ''})`; } catch { return v; }
+    };
+    return table('corrections', [t('f_when'), t('f_field'), t('f_old'), t('f_new'), t('f_stage'), t('f_decision')],
+      r.items.map((k) => h('tr', { dataset: { state: k.state } }, h('td', {}, instant(k.created_at)), h('td', {}, word('cf', k.field)),
+        h('td', { class: 'wrap' }, show(k.field, k.old_value)), h('td', { class: 'wrap' }, show(k.field, k.new_value)),
+        h('td', {}, h('span', { class: `badge cs-${k.state}` }, word('cs', k.state))), h('td', { class: 'wrap' }, k.decision_note || ''))));
+  });
+  const alerts = later(t('f_alerts'), 'alerts-section', async () => {
+    const [open, closed] = await Promise.all([
+      api(`/api/v1/alerts?niora=${enc}&limit=100`, { personal: true }),
+      api(`/api/v1/alerts?niora=${enc}&state=closed&limit=100`, { personal: true }),
+    ]);
+    const items = [...open.items, ...closed.items].sort((a, b) => b.created_at - a.created_at);
+    if (!items.length) return h('p', { class: 'muted', id: 'alerts-none' }, t('f_none'));
+    return h('div', {}, table('person-alerts', [t('f_when'), t('f_kind'), t('f_stage'), t('f_reason')],
+      items.map((a) => h('tr', { dataset: { state: a.state } }, h('td', {}, instant(a.created_at)), h('td', { dataset: { kind: a.kind } }, word('ak', a.kind)),
+        h('td', {}, h('span', { class: `badge st-${a.state}` }, word('as', a.state))), h('td', { class: 'wrap' }, a.reason)))),
+    h('p', {}, h('a', { href: '/alerts' }, t('f_open_alerts'))));
+  });
+  const access = later(t('f_access'), 'access-section', async () => {
     const log = await api(`/api/v1/foreigners/${enc}/access-log?limit=50`, { personal: true });
-    box.lastChild.replaceWith(table('access-log', [t('f_when'), t('f_who'), t('f_action'), t('f_purpose')],
-      log.items.map((e) => h('tr', {}, h('td', {}, instant(e.at)), h('td', {}, `${e.by_role}${e.by_office ? ` · ${e.by_office}` : ''}${e.by_user ? ` · #${e.by_user}` : ''}`), h('td', {}, e.action), h('td', {}, `${e.purpose}${e.purpose_ref ? `:${e.purpose_ref}` : ''}`)))));
-  } catch (e) {
-    box.lastChild.replaceWith(errorBox(e));
-  }
+    return table('access-log', [t('f_when'), t('f_who'), t('f_action'), t('f_purpose')],
+      log.items.map((e) => h('tr', {}, h('td', {}, instant(e.at)), h('td', {}, `${e.by_role}${e.by_office ? ` · ${e.by_office}` : ''}${e.by_user ? ` · #${e.by_user}` : ''}`), h('td', {}, e.action), h('td', {}, `${e.purpose}${e.purpose_ref ? `:${e.purpose_ref}` : ''}`))));
+  });
+  await Promise.all([timeline(), corrections(), alerts(), access()]);
 }
 
 /** Kecamatan and desa names by code, from the embedded Kemendagri list. */
