@@ -21,6 +21,7 @@ const isoDay = (offset = 0) => new Date(Date.now() + offset * 86400000).toISOStr
 const NIORA = '8800000001';
 const NUMBER = 'E2E/ITAS/0001';
 const PERSON = { name: 'Marta Zofia Kowalska', place: 'Kraków', nationality: 'POL', passport: 'EK4471902' };
+const RENEWED = 'EK9920011';
 const SPONSOR = { name: 'PT Contoh Presisi Cikarang', nib: '9120000000017', npwp: '019283746501000' };
 
 let server;
@@ -106,6 +107,16 @@ test('issue an ITAS: no sponsor is refused at the sponsor field; a sponsor regis
   assert.equal(await page.getAttribute('#tab-issue', 'aria-selected'), 'true');
   await page.waitForSelector('#holder-info strong');
   assert.match(await page.textContent('#holder-info'), new RegExp(PERSON.name));
+  // The passport was renewed: the new one is added, and the permit will carry it.
+  await page.click('#passport-new summary');
+  await page.fill('#passport-form [data-field="passport.number"]', PERSON.passport);
+  await page.fill('#passport-form [data-field="passport.expiry_date"]', isoDay(3650));
+  await page.click('#passport-submit');
+  await page.waitForSelector('#passport-form [data-field="passport.number"][aria-invalid="true"]');
+  assert.match((await fieldError('#passport-form', 'passport.number')).text, /paspor ini sudah terdaftar/);
+  await page.fill('#passport-form [data-field="passport.number"]', RENEWED);
+  await page.click('#passport-submit');
+  await page.waitForFunction((n) => document.querySelector('#holder-info').textContent.includes(n), RENEWED);
   const f = (name) => `#issue-form [data-field="${name}"]`;
   await page.fill(f('number'), NUMBER);
   await page.selectOption(f('permit_type'), 'ITAS');
@@ -197,6 +208,7 @@ test('print: the card as PDF and PNG; the PNG QR reads and verifies as valid', a
   assert.equal(v.status, 200, v.text);
   assert.equal(v.json.code, 'valid', JSON.stringify(v.json));
   assert.equal(v.json.permit.permit_number, NUMBER);
+  assert.equal(v.json.permit.passport_number, RENEWED);
   // The card carries the extended credential, not the first one.
   const p = (await call(`/api/v1/permits/${encodeURIComponent(NUMBER)}`, { purpose: 'issuance:e2e' })).json;
   assert.equal(codes[0].text, p.credential);

@@ -327,7 +327,12 @@ pub async fn add_passport(
     let mut tx = state.store.begin_audited().await?;
     let f = repo::foreigner_by_niora(tx.conn(), niora.as_str()).await?;
     p.require_scope(f.office_id)?;
-    let id = repo::add_passport(tx.conn(), f.id, &number, &state_, expiry, now_unix()).await?;
+    let id = repo::add_passport(tx.conn(), f.id, &number, &state_, expiry, now_unix())
+        .await
+        .map_err(ApiError::unless_taken(
+            "number",
+            "this passport is already registered",
+        ))?;
     tx.append(NewEntry {
         actor: p.actor(),
         action: "person.passport".into(),

@@ -63,6 +63,8 @@ async fn the_issuance_form_is_served_and_refusals_name_the_field() {
         assert_eq!(app.get("/api/v1/permits/2C21BKS8101", IssuingOfficer, &PURPOSE).await.status, 404);
         let pp = app.post("/api/v1/foreigners/8100000001/passports", IssuingOfficer, json!({ "number": "X81000001", "issuing_state": "KOR", "expiry_date": "2033-01-01" })).await;
         assert_eq!(pp.status, 201, "{}", pp.body);
+        let pp = app.post("/api/v1/foreigners/8100000001/passports", IssuingOfficer, json!({ "number": "X81000001", "issuing_state": "KOR", "expiry_date": "2033-01-01" })).await;
+        assert_eq!((pp.status.as_u16(), pp.body["field"].as_str()), (409, Some("number")), "{}", pp.body);
         let r = app.post("/api/v1/permits", IssuingOfficer, permit("2C21BKS8101", None)).await;
         assert_eq!((r.body["field"].as_str(), &r.body["missing"]), (Some("sponsor_id"), &json!(["sponsor_id"])), "{}", r.body);
         let sponsor = s.body["id"].as_i64();

@@ -31,7 +31,7 @@ export const WORDS = {
     i_sponsor: 'Penjamin', i_sponsor_q: 'Cari penjamin (nama, NIB atau NIK)', i_sponsor_none: 'Tidak ada penjamin yang cocok.',
     i_sponsor_chosen: 'Penjamin terpilih: {name}', i_sponsor_new: 'Daftarkan penjamin baru', i_sponsor_kind: 'Jenis penjamin',
     i_company: 'Perusahaan', i_person: 'Perseorangan', i_sp_name: 'Nama penjamin', i_nib: 'NIB (13 angka)', i_npwp: 'NPWP (15/16 angka)', i_nik: 'NIK (16 angka)',
-    i_sp_register: 'Daftarkan penjamin', i_sp_none_itap: 'Tanpa penjamin (hanya ITAP)', i_issue: 'Terbitkan izin',
+    i_pp_new: 'Tambah paspor (paspor baru atau yang belum tercatat)', i_pp_add: 'Simpan paspor', i_sp_register: 'Daftarkan penjamin', i_sp_none_itap: 'Tanpa penjamin (hanya ITAP)', i_issue: 'Terbitkan izin',
     i_issued: 'Izin {n} diterbitkan dan ditandatangani.', i_manage_this: 'Kelola dan cetak izin ini →',
     i_find: 'Cari izin', i_find_q: 'Nomor izin, NIORA, nama atau nomor paspor', i_find_none: 'Tidak ada izin yang cocok.',
     i_card: 'Kartu izin tinggal', i_card_alt: 'Pratinjau kartu {n} dengan kode QR', i_card_pdf: 'Kartu (PDF)', i_card_png: 'Kartu (PNG)', i_epermit_pdf: 'E-permit A4 (PDF)',
@@ -73,7 +73,7 @@ export const WORDS = {
     i_sponsor: 'Sponsor', i_sponsor_q: 'Find a sponsor (name, NIB or NIK)', i_sponsor_none: 'No sponsor matches.',
     i_sponsor_chosen: 'Sponsor chosen: {name}', i_sponsor_new: 'Register a new sponsor', i_sponsor_kind: 'Sponsor kind',
     i_company: 'Company', i_person: 'Person', i_sp_name: 'Sponsor name', i_nib: 'NIB (13 digits)', i_npwp: 'NPWP (15/16 digits)', i_nik: 'NIK (16 digits)',
-    i_sp_register: 'Register sponsor', i_sp_none_itap: 'No sponsor (ITAP only)', i_issue: 'Issue permit',
+    i_pp_new: 'Add a passport (a new one, or one not on record)', i_pp_add: 'Save passport', i_sp_register: 'Register sponsor', i_sp_none_itap: 'No sponsor (ITAP only)', i_issue: 'Issue permit',
     i_issued: 'Permit {n} issued and signed.', i_manage_this: 'Manage and print this permit →',
     i_find: 'Find a permit', i_find_q: 'Permit number, NIORA, name or passport number', i_find_none: 'No permit matches.',
     i_card: 'Permit card', i_card_alt: 'Preview of card {n} with its QR code', i_card_pdf: 'Card (PDF)', i_card_png: 'Card (PNG)', i_epermit_pdf: 'A4 e-permit (PDF)',
@@ -466,7 +466,8 @@ async function issueStep(panel, why, task, onManage) {
       const pp = rec.passports[0];
       holderInfo.replaceChildren(...[h('p', {}, h('strong', {}, t('i_holder_found', { name: rec.foreigner.full_name, nat: rec.foreigner.nationality, birth: date(rec.foreigner.birth_date) }))),
         pp ? h('p', { class: 'muted' }, t('i_holder_passport', { n: pp.number, exp: date(pp.expiry_date) })) : h('p', { class: 'field-error' }, t('i_holder_no_passport')),
-        rec.permits.length ? h('p', { class: 'muted' }, rec.permits.map((p) => `${p.number} (${p.permit_type}, ${t(`st_${p.status}`)})`).join(' · ')) : null].filter(Boolean));
+        rec.permits.length ? h('p', { class: 'muted' }, rec.permits.map((p) => `${p.number} (${p.permit_type}, ${t(`st_${p.status}`)})`).join(' · ')) : null,
+        passportForm(n, rec.foreigner.nationality, !pp, lookUp)].filter(Boolean));
       if (!f.occupation.input.value && rec.foreigner.occupation) f.occupation.input.placeholder = rec.foreigner.occupation;
     } catch (e) {
       holderInfo.replaceChildren(h('p', { class: 'field-error' }, ...messageLines(bilingual('niora', e.status === 404 ? 'unknown NIORA' : e.message))));
@@ -579,6 +580,39 @@ async function issueStep(panel, why, task, onManage) {
       lookUp();
     },
   };
+}
+
+/**
+ * Adds a passport to a registered person (a new passport, or the first one when none is on record):
+ * the credential carries the newest. A group inside the issuance form, with its own button; its
+ * fields are named `passport.*` so that they cannot be taken for the permit's own.
+ */
+function passportForm(niora, nationality, open, onAdded) {
+  const number = field('passport.number', t('i_pp_number'), text({ maxlength: 9, class: 'upper' }));
+  const state = field('passport.issuing_state', t('i_pp_state'), text({ list: 'nations', maxlength: 3, class: 'upper', size: 6, value: nationality }));
+  const expiry = field('passport.expiry_date', t('i_pp_expiry'), h('input', { type: 'date', min: isoDay() }));
+  const btn = h('button', { type: 'button', class: 'secondary', id: 'passport-submit' }, t('i_pp_add'));
+  const box = h('div', { id: 'passport-form', role: 'group', 'aria-label': t('i_pp_new') },
+    h('div', { class: 'form-errors error', role: 'alert', tabindex: -1, hidden: true }),
+    h('div', { class: 'form-grid' }, number, state, expiry), h('div', { class: 'form-actions' }, btn));
+  const submit = async () => {
+    const body = { number: number.input.value.trim().toUpperCase(), issuing_state: state.input.value.trim().toUpperCase(), expiry_date: expiry.input.value };
+    const errors = check([['passport.number', body.number, 'passport', true], ['passport.issuing_state', body.issuing_state, 'alpha3', true],
+      ['passport.expiry_date', body.expiry_date, 'date', true]]);
+    if (errors.length) { showErrors(box, errors); return; }
+    const r = await submitting(box, async () => {
+      try {
+        return await api(`/api/v1/foreigners/${encodeURIComponent(niora)}/passports`, { method: 'POST', body });
+      } catch (e) {
+        if (e.field) e.field = `passport.${e.field}`;
+        throw e;
+      }
+    }, btn);
+    if (r) onAdded();
+  };
+  btn.addEventListener('click', submit);
+  box.addEventListener('keydown', (ev) => { if (ev.key === 'Enter' && ev.target.tagName === 'INPUT') { ev.preventDefault(); submit(); } });
+  return h('details', { class: 'sub-form', id: 'passport-new', open }, h('summary', {}, t('i_pp_new')), box);
 }
 
 /**
