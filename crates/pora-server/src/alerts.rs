@@ -135,6 +135,21 @@ pub fn away_from_address(
     ))
 }
 
+/// Whether a check at `position` (lat, lng), in desa/kelurahan `desa`, lies outside the area of
+/// order `o`: its polygon when it has one, else its region code prefix. `None` when the order has no
+/// area or the check's place is unknown.
+pub fn outside_area(
+    o: &WrittenOrder,
+    position: Option<(f64, f64)>,
+    desa: Option<&str>,
+) -> Option<bool> {
+    match (&o.area, &o.area_region_code) {
+        (Some(area), _) => position.map(|(lat, lng)| !area.contains(lat, lng)),
+        (None, Some(prefix)) => desa.map(|d| !d.starts_with(prefix.as_str())),
+        (None, None) => None,
+    }
+}
+
 /// The alerts a verified report raises (chain alerts aside).
 pub fn evaluate(s: &Seen<'_>, limits: Limits) -> Vec<NewAlert> {
     let r = s.report;
@@ -254,18 +269,22 @@ pub fn evaluate(s: &Seen<'_>, limits: Limits) -> Vec<NewAlert> {
             true,
         ),
         (Basis::Order(_), OrderFound::InForce(o)) => {
-            if let (Some(area), Some(place)) = (&o.area_region_code, s.place) {
-                if !place.code.starts_with(area.as_str()) {
-                    raise(
-                        "officer_outside_area",
-                        format!(
-                            "check outside the area of written order {} ({area})",
-                            o.number
-                        ),
-                        json!({ "order": o.number, "area": area, "desa_seen": place.code, "position": position }),
-                        false,
-                    );
-                }
+            let desa = s.place.map(|d| d.code.as_str());
+            if outside_area(o, position, desa) == Some(true) {
+                let area = if o.area.is_some() {
+                    "the planned area".to_owned()
+                } else {
+                    o.area_region_code.clone().unwrap_or_default()
+                };
+                raise(
+                    "officer_outside_area",
+                    format!(
+                        "check outside the area of written order {} ({area})",
+                        o.number
+                    ),
+                    json!({ "order": o.number, "area": area, "polygon": o.area.is_some(), "desa_seen": desa, "position": position }),
+                    false,
+                );
             }
         }
         (Basis::Order(_), OrderFound::None) => {}
@@ -342,6 +361,7 @@ mod tests {
             office_id: 1,
             title: "Operasi".into(),
             area_region_code: None,
+            area: None,
             starts_on: "2026-01-01".into(),
             ends_on: "2026-12-31".into(),
         }
@@ -468,6 +488,45 @@ mod tests {
         assert!(
             away_from_address((-6.3, 107.1), Some(a), (None, None, Some(&a.code)), 5000.0)
                 .is_none()
+        );
+    }
+
+    #[test]
+    fn outside_the_area_uses_the_polygon_when_there_is_one() {
+        let mut o = order();
+        let mut r = report("valid");
+        let p = permit("2027-06-30", "active");
+        assert!(
+            kinds(&r, Some(&p), OrderFound::InForce(&o)).is_empty(),
+            "no area, no alert"
+        );
+        // A square around (-6.30, 107.15), the report's position.
+        o.area = Some(
+            pora_store::area::Area::from_geojson(
+                "area",
+                &json!({ "type": "Polygon", "coordinates": [[[107.1, -6.35], [107.2, -6.35], [107.2, -6.25], [107.1, -6.25], [107.1, -6.35]]] }),
+            )
+            .unwrap(),
+        );
+        // A region prefix that would say "outside" is ignored once there is a polygon.
+        o.area_region_code = Some("32.75".into());
+        assert!(kinds(&r, Some(&p), OrderFound::InForce(&o)).is_empty());
+        r.position = Position::from_degrees(-6.20, 107.15, 10.0);
+        let mut far = p.clone();
+        far.address_lat = Some(-6.20);
+        assert_eq!(
+            kinds(&r, Some(&far), OrderFound::InForce(&o)),
+            ["officer_outside_area"]
+        );
+        assert_eq!(outside_area(&o, None, None), None, "no position, no answer");
+        o.area = None;
+        assert_eq!(
+            outside_area(&o, Some((-6.2, 107.15)), Some("32.16.06.2002")),
+            Some(true)
+        );
+        assert_eq!(
+            outside_area(&o, Some((-6.2, 107.15)), Some("32.75.01.1001")),
+            Some(false)
         );
     }
 

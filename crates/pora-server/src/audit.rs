@@ -238,14 +238,127 @@ pub fn spawn_reminders(state: AppState) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// `GET /api/v1/audit`: entries, newest first (the listing is itself audited).
+/// `GET /api/v1/audit` query: paging and the search filters (all optional, combined with AND).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct AuditQuery {
+    /// Page size (1..=500).
+    pub limit: Option<i64>,
+    /// Offset.
+    pub offset: Option<i64>,
+    /// The acting user: login name or user id.
+    pub actor: Option<String>,
+    /// The actor's role at the time.
+    pub role: Option<String>,
+    /// A person's NIORA: entries about that person.
+    pub person: Option<String>,
+    /// `kind` or `kind:reference` (e.g. `operation:SP-01/PORA/2026`).
+    pub purpose: Option<String>,
+    /// An action (`permit.read`) or a family (`permit`).
+    pub action: Option<String>,
+    /// First day (`YYYY-MM-DD`, UTC).
+    pub from: Option<String>,
+    /// Last day, inclusive.
+    pub to: Option<String>,
+}
+
+/// A query field given and not blank, trimmed.
+fn some(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Checks the query and turns it into a store filter; `Ok(None)` when the actor named does not exist
+/// (nothing can match).
+async fn audit_filter(
+    state: &AppState,
+    q: &AuditQuery,
+) -> ApiResult<Option<pora_store::audit::AuditFilter>> {
+    use pora_store::model::{Date, Niora, PurposeKind, Role};
+    let mut f = pora_store::audit::AuditFilter::default();
+    if let Some(a) = some(&q.actor) {
+        if a.len() > 64 || a.chars().any(char::is_control) {
+            return Err(ApiError::invalid("actor", "a login name or user id"));
+        }
+        f.actor_id = match a.parse::<i64>() {
+            Ok(id) => Some(id),
+            Err(_) => {
+                let mut c = state.store.conn().await?;
+                match pora_store::repo::user_by_username(&mut c, a).await? {
+                    Some(u) => Some(u.id),
+                    None => return Ok(None),
+                }
+            }
+        };
+    }
+    if let Some(r) = some(&q.role) {
+        f.actor_role = Some(if r == "system" {
+            r.to_owned()
+        } else {
+            Role::parse("role", r)?.as_str().to_owned()
+        });
+    }
+    if let Some(n) = some(&q.person) {
+        f.person = Some(Niora::parse("person", n)?.as_str().to_owned());
+    }
+    if let Some(p) = some(&q.purpose) {
+        let (kind, reference) = p.split_once(':').unwrap_or((p, ""));
+        f.purpose_kind = Some(
+            PurposeKind::parse("purpose", kind.trim())?
+                .as_str()
+                .to_owned(),
+        );
+        let reference = reference.trim();
+        if reference.len() > 64 || reference.chars().any(char::is_control) {
+            return Err(ApiError::invalid(
+                "purpose",
+                "reference of at most 64 printable characters",
+            ));
+        }
+        f.purpose_ref = (!reference.is_empty()).then(|| reference.to_owned());
+    }
+    if let Some(a) = some(&q.action) {
+        let ok = a.len() <= 64
+            && a.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'.')
+            && !a.starts_with('.')
+            && !a.ends_with('.');
+        if !ok {
+            return Err(ApiError::invalid(
+                "action",
+                "an action such as permit.read, or a family such as permit",
+            ));
+        }
+        f.action = Some(a.to_owned());
+    }
+    let from = crate::api::opt_date("from", &some(&q.from).map(str::to_owned))?;
+    let to = crate::api::opt_date("to", &some(&q.to).map(str::to_owned))?;
+    if let (Some(a), Some(b)) = (from, to) {
+        if b < a {
+            return Err(ApiError::invalid("to", "the period ends before it starts"));
+        }
+    }
+    f.from = from.map(Date::unix);
+    f.to = to.map(|d| d.add_days(1).unix());
+    Ok(Some(f))
+}
+
+/// `GET /api/v1/audit`: entries, newest first, searched by actor, role, person, purpose, action and
+/// period, paged, with the number of matches (up to [`pora_store::audit::SEARCH_COUNT_CAP`]). The
+/// search is itself audited, with its filters.
 pub async fn list(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
-    Query(pg): Query<Paging>,
+    Query(q): Query<AuditQuery>,
 ) -> ApiResult<Json<List<Entry>>> {
-    let page = pg.page()?;
-    let items = state.store.audit_list(page).await?;
+    let page = Paging {
+        limit: q.limit,
+        offset: q.offset,
+    }
+    .page()?;
+    let filter = audit_filter(&state, &q).await?;
+    let (items, total) = match &filter {
+        Some(f) => state.store.audit_search(f, page).await?,
+        None => (Vec::new(), Some(0)),
+    };
     state
         .store
         .audit_append(NewEntry {
@@ -257,10 +370,13 @@ pub async fn list(
                 kind: pora_store::model::PurposeKind::Audit,
                 reference: "review".into(),
             },
-            details: json!({ "limit": page.limit, "offset": page.offset }),
+            details: json!({
+                "limit": page.limit, "offset": page.offset, "actor": q.actor, "role": q.role,
+                "person": q.person, "purpose": q.purpose, "action": q.action, "from": q.from, "to": q.to,
+            }),
         })
         .await?;
-    Ok(Json(List::new(items, page, None)))
+    Ok(Json(List::new(items, page, total)))
 }
 
 /// `GET /api/v1/audit/verify`: signs the current head, then verifies the chain against the server's

@@ -317,6 +317,40 @@ pub fn request_schema(method: &str, path: &str) -> Option<Value> {
             ],
             &["number", "title", "starts_on", "ends_on"],
         ),
+        "/api/v1/operations" | "/api/v1/operations/{id}" => {
+            let geometry = json!({
+                "type": "object", "description": "GeoJSON Polygon or MultiPolygon, WGS84 [lng, lat], rings closed, no holes",
+                "properties": { "type": { "enum": ["Polygon", "MultiPolygon"] }, "coordinates": t("array") },
+                "required": ["type", "coordinates"]
+            });
+            let required: &[&str] = if path == "/api/v1/operations" {
+                &["number", "title", "starts_on", "ends_on"]
+            } else {
+                &[]
+            };
+            obj(
+                &[
+                    ("number", t("string")),
+                    ("title", t("string")),
+                    ("starts_on", date()),
+                    ("ends_on", date()),
+                    (
+                        "team",
+                        json!({ "type": "array", "maxItems": pora_store::operations::MAX_TEAM, "items": t("integer") }),
+                    ),
+                    ("area", geometry),
+                    (
+                        "area_kecamatan",
+                        json!({ "type": "array", "items": fmt("string", r"^\d{2}\.\d{2}\.\d{2}$") }),
+                    ),
+                    (
+                        "status",
+                        json!({ "enum": pora_store::operations::STATUSES }),
+                    ),
+                ],
+                required,
+            )
+        }
         "/api/v1/field/reports" => obj(
             &[(
                 "reports",

@@ -284,6 +284,21 @@ pub const RULES: &[Rule] = &[
         "/api/v1/correction-requests/{id}/decide",
         Access::Roles(RECORD_KEEPERS),
     ),
+    // Operations and the monthly report.
+    r("GET", "/api/v1/operations", Access::Roles(SUPERVISION)),
+    r("POST", "/api/v1/operations", Access::Roles(SUPERVISION)),
+    r("GET", "/api/v1/operations/{id}", Access::Roles(SUPERVISION)),
+    r(
+        "POST",
+        "/api/v1/operations/{id}",
+        Access::Roles(SUPERVISION),
+    ),
+    r(
+        "GET",
+        "/api/v1/operations/{id}/results",
+        Access::Roles(SUPERVISION),
+    ),
+    r("GET", "/api/v1/reports/monthly", Access::Roles(SUPERVISION)),
     r(
         "GET",
         "/api/v1/audit/anomalies",

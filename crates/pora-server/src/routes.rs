@@ -7,8 +7,8 @@ use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 
 use crate::api::{
-    admin, dashboard, documents, field, me, permits, privacy, public, registry, reports,
-    supervision,
+    admin, dashboard, documents, field, me, monthly, operations, permits, privacy, public,
+    registry, reports, supervision,
 };
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -125,6 +125,12 @@ routes! {
     get "/api/v1/foreigners/{niora}/export" => privacy::person_export, "registry", "Everything held about a person, made for them on request (audited read; JSON or PDF)";
     get "/api/v1/correction-requests" => privacy::list_requests, "registry", "Correction requests of the office's persons (default: pending; audited read)";
     post "/api/v1/correction-requests/{id}/decide" => privacy::decide_request, "registry", "Accept (the record changes) or reject a correction request, with a reason";
+    get "/api/v1/operations" => operations::list, "supervision", "Operations of the office: written orders with team, area and status (newest first)";
+    post "/api/v1/operations" => operations::create, "supervision", "Plan an operation: written order number, title, dates, team, area (GeoJSON polygon or kecamatan)";
+    get "/api/v1/operations/{id}" => operations::get, "supervision", "One operation with its team and area";
+    post "/api/v1/operations/{id}" => operations::update, "supervision", "Change an operation's plan or status (absent fields keep their value)";
+    get "/api/v1/operations/{id}/results" => operations::results, "supervision", "The checks naming an operation: counts, findings by code, by officer, outside the area (no person named)";
+    get "/api/v1/reports/monthly" => monthly::monthly, "dashboard", "The monthly Tim PORA report of the office (?month=YYYY-MM; JSON, or A4 PDF with format=pdf)";
     get "/api/v1/audit/anomalies" => privacy::anomalies, "audit", "Reads of persons with nothing behind them: check purpose without a check, repeated reads";
     get "/field" => field_web::redirect, "web", "Field verifier page: redirect to /field/";
     get "/field/" => field_web::index, "web", "Field verifier page (installable, offline; data from the API)";

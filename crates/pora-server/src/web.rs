@@ -45,6 +45,8 @@ assets! {
     "pages/alerts.js" => "text/javascript; charset=utf-8",
     "pages/audit.js" => "text/javascript; charset=utf-8",
     "pages/officers.js" => "text/javascript; charset=utf-8",
+    "pages/operations.js" => "text/javascript; charset=utf-8",
+    "pages/report.js" => "text/javascript; charset=utf-8",
     "favicon.svg" => "image/svg+xml",
     "vendor/leaflet/leaflet.js" => "text/javascript; charset=utf-8",
     "vendor/leaflet/leaflet.css" => "text/css; charset=utf-8",

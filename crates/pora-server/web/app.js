@@ -12,10 +12,10 @@ export const PAGES = [
   { path: '/permits', key: 'nav_permits', module: 'permits', roles: ['issuing_officer', 'field_officer', 'supervisor'] },
   { path: '/issue', key: 'nav_issue', module: 'issue', roles: ['issuing_officer'] },
   { path: '/alerts', key: 'nav_alerts', module: 'alerts', roles: ['supervisor'] },
-  { path: '/operations', key: 'nav_operations', module: 'placeholder', roles: ['supervisor'] },
+  { path: '/operations', key: 'nav_operations', module: 'operations', roles: ['supervisor'] },
   { path: '/officers', key: 'nav_officers', module: 'officers', roles: ['supervisor', 'admin'] },
   { path: '/audit', key: 'nav_audit', module: 'audit', roles: ['auditor'] },
-  { path: '/report', key: 'nav_report', module: 'placeholder', roles: ['supervisor'] },
+  { path: '/report', key: 'nav_report', module: 'report', roles: ['supervisor'] },
 ];
 const PERSON = { path: '/persons/', key: 'nav_permits', module: 'person', roles: ['issuing_officer', 'field_officer', 'supervisor'] };
 

@@ -1,5 +1,6 @@
 // Small wrappers over uPlot (vendored from npm, loaded once on demand): a line chart and a bar
-// chart over labelled categories (months), sized to their container and redrawn on resize.
+// chart over labelled categories (months), sized to their container and redrawn on resize; and
+// the loader of the vendored Leaflet for the map pages.
 const loaded = {};
 
 /** Loads a classic script (a vendored library) once. */
@@ -22,6 +23,16 @@ export function style(href) {
     l.href = href;
     document.head.append(l);
   }
+}
+
+/** Leaflet with the marker-cluster plugin (vendored from npm), loaded once. */
+export async function leaflet() {
+  style('/assets/vendor/leaflet/leaflet.css');
+  style('/assets/vendor/markercluster/MarkerCluster.css');
+  style('/assets/vendor/markercluster/MarkerCluster.Default.css');
+  await script('/assets/vendor/leaflet/leaflet.js');
+  await script('/assets/vendor/markercluster/leaflet.markercluster.js');
+  return window.L;
 }
 
 export async function uplot() {

@@ -587,16 +587,38 @@ impl Store {
         rows.iter().map(entry_from_row).collect()
     }
 
-    /// Entries, newest first.
-    pub async fn audit_list(&self, page: Page) -> Result<Vec<Entry>> {
-        let rows = sqlx::query(&format!(
-            "{SELECT_ENTRY} ORDER BY seq DESC LIMIT $1 OFFSET $2"
-        ))
-        .bind(page.limit)
-        .bind(page.offset)
-        .fetch_all(self.pool())
-        .await?;
-        rows.iter().map(entry_from_row).collect()
+    /// Entries matching `filter`, newest first, and how many match in all when that is at most
+    /// [`SEARCH_COUNT_CAP`] (`None` above it, so that counting never scans the whole log).
+    pub async fn audit_search(
+        &self,
+        filter: &AuditFilter,
+        page: Page,
+    ) -> Result<(Vec<Entry>, Option<i64>)> {
+        let (cond, binds) = filter.sql();
+        let n = binds.len();
+        let sql = format!(
+            "{SELECT_ENTRY}{cond} ORDER BY seq DESC LIMIT ${} OFFSET ${}",
+            n + 1,
+            n + 2
+        );
+        let rows = bind_filter(sqlx::query(&sql), &binds)
+            .bind(page.limit)
+            .bind(page.offset)
+            .fetch_all(self.pool())
+            .await?;
+        let items = rows
+            .iter()
+            .map(entry_from_row)
+            .collect::<Result<Vec<_>>>()?;
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM audit_log{cond} LIMIT {}) t",
+            SEARCH_COUNT_CAP + 1
+        );
+        let total: i64 = bind_filter(sqlx::query(&count_sql), &binds)
+            .fetch_one(self.pool())
+            .await?
+            .try_get(0)?;
+        Ok((items, (total <= SEARCH_COUNT_CAP).then_some(total)))
     }
 
     /// Retention anchors, oldest first.
@@ -682,6 +704,121 @@ async fn audit_writer(store: Store, mut rx: tokio::sync::mpsc::Receiver<Job>) {
                     let _ = reply.send(Err(StoreError::AuditBatch(msg.clone())));
                 }
             }
+        }
+    }
+}
+
+/// Matches above this are not counted exactly by [`Store::audit_search`].
+pub const SEARCH_COUNT_CAP: i64 = 10_000;
+
+/// What the audit search looks for; every field is optional and the set ones must all hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// The acting user.
+    pub actor_id: Option<i64>,
+    /// The actor's role at the time.
+    pub actor_role: Option<String>,
+    /// A person (NIORA): entries whose subject is that person.
+    pub person: Option<String>,
+    /// Purpose kind (`check`, `operation`, …).
+    pub purpose_kind: Option<String>,
+    /// Purpose reference (with a kind).
+    pub purpose_ref: Option<String>,
+    /// An action (`permit.read`) or a family of actions (`permit` matches `permit.read`,
+    /// `permit.issue`, …).
+    pub action: Option<String>,
+    /// From this instant (unix seconds, inclusive).
+    pub from: Option<i64>,
+    /// Before this instant (exclusive).
+    pub to: Option<i64>,
+}
+
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+fn bind_filter<'q>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    binds: &'q [Bind],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for b in binds {
+        q = match b {
+            Bind::Int(v) => q.bind(*v),
+            Bind::Text(v) => q.bind(v.as_str()),
+        };
+    }
+    q
+}
+
+impl AuditFilter {
+    /// ` WHERE …` (empty without filters) with `$1…` placeholders, and the values to bind.
+    fn sql(&self) -> (String, Vec<Bind>) {
+        let mut conds: Vec<String> = Vec::new();
+        let mut binds = Vec::new();
+        // Adds `cond` with its `?` numbered as the next placeholder.
+        fn push(conds: &mut Vec<String>, binds: &mut Vec<Bind>, cond: &str, b: Bind) {
+            binds.push(b);
+            conds.push(cond.replace('?', &format!("${}", binds.len())));
+        }
+        if let Some(a) = self.actor_id {
+            push(&mut conds, &mut binds, "actor_id = ?", Bind::Int(a));
+        }
+        if let Some(r) = &self.actor_role {
+            push(
+                &mut conds,
+                &mut binds,
+                "actor_role = ?",
+                Bind::Text(r.clone()),
+            );
+        }
+        if let Some(p) = &self.person {
+            push(
+                &mut conds,
+                &mut binds,
+                "subject_kind = 'person' AND subject_id = ?",
+                Bind::Text(p.clone()),
+            );
+        }
+        if let Some(k) = &self.purpose_kind {
+            push(
+                &mut conds,
+                &mut binds,
+                "purpose_kind = ?",
+                Bind::Text(k.clone()),
+            );
+        }
+        if let Some(r) = &self.purpose_ref {
+            push(
+                &mut conds,
+                &mut binds,
+                "purpose_ref = ?",
+                Bind::Text(r.clone()),
+            );
+        }
+        if let Some(a) = &self.action {
+            // The action itself, or one of its family (`a.` prefix); SUBSTR rather than LIKE so
+            // that `_` in action names is not a wildcard.
+            let family = format!("{a}.");
+            binds.push(Bind::Text(a.clone()));
+            binds.push(Bind::Text(family.clone()));
+            conds.push(format!(
+                "(action = ${} OR SUBSTR(action, 1, {}) = ${})",
+                binds.len() - 1,
+                family.len(),
+                binds.len()
+            ));
+        }
+        if let Some(f) = self.from {
+            push(&mut conds, &mut binds, "at >= ?", Bind::Int(f));
+        }
+        if let Some(t) = self.to {
+            push(&mut conds, &mut binds, "at < ?", Bind::Int(t));
+        }
+        if conds.is_empty() {
+            (String::new(), binds)
+        } else {
+            (format!(" WHERE {}", conds.join(" AND ")), binds)
         }
     }
 }

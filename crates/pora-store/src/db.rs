@@ -66,6 +66,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0007_offline_root.sql"),
         postgres: include_str!("../migrations/postgres/0007_offline_root.sql"),
     },
+    Migration {
+        version: 8,
+        name: "operations",
+        sqlite: include_str!("../migrations/sqlite/0008_operations.sql"),
+        postgres: include_str!("../migrations/postgres/0008_operations.sql"),
+    },
 ];
 
 /// The database: a pool to either backend plus the lock that serialises audit appends.

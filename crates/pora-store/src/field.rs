@@ -386,7 +386,8 @@ pub async fn orders_by_number(
         return Ok(Vec::new());
     }
     let sql = format!(
-        "SELECT id, number, office_id, title, area_region_code, starts_on, ends_on FROM written_orders WHERE number IN ({})",
+        "SELECT {} FROM written_orders WHERE number IN ({})",
+        crate::repo::WRITTEN_ORDER_COLUMNS,
         placeholders(1, numbers.len())
     );
     let mut q = sqlx::query_as(&sql);
@@ -762,62 +763,67 @@ pub async fn alert_events(c: &mut Conn, id: i64) -> Result<Vec<AlertEvent>> {
     .await?)
 }
 
-/// Officer anomalies from the audit log, raised once per (officer, person) while an alert of the
-/// kind is not closed; returns how many were raised.
+/// Officer anomalies from the audit log ([`crate::privacy::anomalies`], field officers only) raised
+/// as alerts, once per (officer, person) while an alert of the kind is not closed; returns how many
+/// were raised.
 ///
-/// * `repeated_lookup`: a field officer read one person's record or permit `repeat` times or more
-///   since `since`.
-/// * `lookup_without_scan`: a field officer read a person's record or permit between `now` − 2 days
-///   and `now` − 1 day (a day's grace for reports synced late) and recorded no check of that person
-///   within an hour of it.
+/// * `repeated_lookup`: a field officer looked one person up `repeat` times or more since `since`.
+/// * `lookup_without_scan`: a field officer looked a person up between `now` − 2 days and `now` − 1
+///   day (a day's grace for reports synced late) and recorded no check of that person within
+///   [`crate::privacy::SCAN_WINDOW_SECS`] of it.
 pub async fn raise_officer_anomalies(
     c: &mut Conn,
     since: i64,
     now: i64,
     repeat: i64,
 ) -> Result<u64> {
-    const LOOKUPS: &str =
-        "l.subject_kind = 'person' AND l.action IN ('permit.read', 'person.read') \
-        AND l.actor_role = 'field_officer'";
-    let repeated = sqlx::query(&format!(
-        "INSERT INTO alerts (kind, office_id, foreigner_id, officer_id, reason, details, state, created_at) \
-         SELECT 'repeated_lookup', u.office_id, f.id, g.actor_id, \
-                'looked up the same person ' || CAST(g.n AS TEXT) || ' times', \
-                '{{\"lookups\":' || CAST(g.n AS TEXT) || ',\"since\":' || CAST($1 AS TEXT) || '}}', 'open', $2 \
-         FROM (SELECT l.actor_id, l.subject_id, COUNT(*) AS n FROM audit_log l WHERE l.at >= $1 AND {LOOKUPS} \
-               GROUP BY l.actor_id, l.subject_id HAVING COUNT(*) >= $3) g \
-         JOIN users u ON u.id = g.actor_id JOIN foreigners f ON f.niora = g.subject_id \
-         WHERE u.office_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.kind = 'repeated_lookup' \
-               AND a.officer_id = g.actor_id AND a.foreigner_id = f.id AND a.state <> 'closed')"
-    ))
-    .bind(since)
-    .bind(now)
-    .bind(repeat)
-    .execute(&mut *c)
-    .await?
-    .rows_affected();
-    let unscanned = sqlx::query(&format!(
-        "INSERT INTO alerts (kind, office_id, foreigner_id, officer_id, reason, details, state, created_at) \
-         SELECT 'lookup_without_scan', u.office_id, f.id, g.actor_id, \
-                'looked up a person without checking them (no scan within an hour)', \
-                '{{\"first_lookup_at\":' || CAST(g.at AS TEXT) || ',\"lookups\":' || CAST(g.n AS TEXT) || '}}', 'open', $2 \
-         FROM (SELECT l.actor_id, l.subject_id, MIN(l.at) AS at, COUNT(*) AS n FROM audit_log l \
-               JOIN foreigners f2 ON f2.niora = l.subject_id \
-               WHERE l.at >= $2 - 172800 AND l.at < $2 - 86400 AND {LOOKUPS} \
-               AND NOT EXISTS (SELECT 1 FROM check_reports k WHERE k.officer_id = l.actor_id \
-                   AND k.foreigner_id = f2.id AND k.at >= l.at - 3600 AND k.at <= l.at + 3600) \
-               GROUP BY l.actor_id, l.subject_id) g \
-         JOIN users u ON u.id = g.actor_id JOIN foreigners f ON f.niora = g.subject_id \
-         WHERE u.office_id IS NOT NULL AND $1 <= $2 AND NOT EXISTS (SELECT 1 FROM alerts a \
-               WHERE a.kind = 'lookup_without_scan' AND a.officer_id = g.actor_id AND a.foreigner_id = f.id \
-               AND a.state <> 'closed')"
-    ))
-    .bind(since)
-    .bind(now)
-    .execute(&mut *c)
-    .await?
-    .rows_affected();
-    Ok(repeated + unscanned)
+    use crate::privacy::{anomalies, AnomalyQuery, CHECK_WITHOUT_REPORT, REPEATED_READS};
+    let field = |from, to, kind| AnomalyQuery {
+        from,
+        to,
+        office: None,
+        role: Some("field_officer"),
+        min_repeats: repeat,
+        kind: Some(kind),
+    };
+    let mut found = anomalies(c, &field(since, now + 1, REPEATED_READS)).await?;
+    if since <= now {
+        found
+            .extend(anomalies(c, &field(now - 172_800, now - 86_400, CHECK_WITHOUT_REPORT)).await?);
+    }
+    let mut raised = 0;
+    for a in found {
+        let Some(officer) = a.actor_id else { continue };
+        let (kind, reason, details) = if a.kind == REPEATED_READS {
+            (
+                "repeated_lookup",
+                format!("looked up the same person {} times", a.reads),
+                serde_json::json!({ "lookups": a.reads, "since": since }),
+            )
+        } else {
+            (
+                "lookup_without_scan",
+                "looked up a person without checking them (no scan within an hour)".to_owned(),
+                serde_json::json!({ "first_lookup_at": a.first_at, "lookups": a.reads }),
+            )
+        };
+        raised += sqlx::query(
+            "INSERT INTO alerts (kind, office_id, foreigner_id, officer_id, reason, details, state, created_at) \
+             SELECT $1, u.office_id, f.id, u.id, $2, $3, 'open', $4 FROM users u JOIN foreigners f ON f.niora = $5 \
+             WHERE u.id = $6 AND u.office_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM alerts x \
+                 WHERE x.kind = $1 AND x.officer_id = u.id AND x.foreigner_id = f.id AND x.state <> 'closed')",
+        )
+        .bind(kind)
+        .bind(reason)
+        .bind(details.to_string())
+        .bind(now)
+        .bind(&a.subject_id)
+        .bind(officer)
+        .execute(&mut *c)
+        .await?
+        .rows_affected();
+    }
+    Ok(raised)
 }
 
 // ---------------------------------------------------------------------------------------------

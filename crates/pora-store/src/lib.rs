@@ -15,11 +15,13 @@
 //! dates are ISO-8601 `TEXT` (`YYYY-MM-DD`), binary data is lowercase hex `TEXT`, JSON is `TEXT`.
 #![forbid(unsafe_code)]
 
+pub mod area;
 pub mod audit;
 mod db;
 mod error;
 pub mod field;
 pub mod model;
+pub mod operations;
 pub mod privacy;
 pub mod queue;
 pub mod repo;

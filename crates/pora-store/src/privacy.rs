@@ -388,9 +388,9 @@ pub async fn decide_correction_request(
 /// A group of reads a supervisor should look at.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Anomaly {
-    /// `check_without_report`: reads for a field check of a person whom the officer did not record a
-    /// check of within a day; `repeated_reads`: one officer read one person at least the threshold
-    /// number of times in the period.
+    /// `check_without_report`: look-ups by a field officer, or for a field check, of a person whom
+    /// the officer recorded no check of within [`SCAN_WINDOW_SECS`]; `repeated_reads`: one officer
+    /// looked one person up at least the threshold number of times in the period.
     pub kind: String,
     /// The officer.
     pub actor_id: Option<i64>,
@@ -412,54 +412,82 @@ pub struct Anomaly {
     pub last_at: i64,
 }
 
+/// The two kinds of [`Anomaly`].
+pub const CHECK_WITHOUT_REPORT: &str = "check_without_report";
+/// See [`Anomaly::kind`].
+pub const REPEATED_READS: &str = "repeated_reads";
+
+/// A look-up and a check of the same person by the same officer this close in time belong together.
+pub const SCAN_WINDOW_SECS: i64 = 3600;
+
 /// Officer roles whose reads are judged (the person's own reads and the system's are not).
 const OFFICER_ROLES: &str =
     "('issuing_officer', 'field_officer', 'supervisor', 'admin', 'auditor')";
 
-/// Reads of persons in `[from, to)` by officers of `office` (every office when `None`) that look
-/// unjustified; `min_repeats` is the threshold of `repeated_reads`.
-pub async fn anomalies(
-    store: &Store,
-    from: i64,
-    to: i64,
-    office: Option<&str>,
-    min_repeats: i64,
-) -> Result<Vec<Anomaly>> {
+/// Audit actions that look one person up (listings, which show many at once, are not look-ups).
+const LOOKUP_ACTIONS: &str = "('person.read', 'permit.read', 'permit.search', 'permit.history', \
+    'permit.document', 'permit.export', 'person.export', 'person.movements', 'person.access_log')";
+
+/// What [`anomalies`] looks at.
+#[derive(Clone, Copy, Debug)]
+pub struct AnomalyQuery<'a> {
+    /// Reads from this instant (unix seconds, inclusive)…
+    pub from: i64,
+    /// … to this one (exclusive).
+    pub to: i64,
+    /// Officers of this office (every office when `None`).
+    pub office: Option<&'a str>,
+    /// Officers of this role (every officer role when `None`).
+    pub role: Option<&'a str>,
+    /// Look-ups of one person by one officer that make `repeated_reads`.
+    pub min_repeats: i64,
+    /// One kind only ([`CHECK_WITHOUT_REPORT`] or [`REPEATED_READS`]); both when `None`.
+    pub kind: Option<&'a str>,
+}
+
+/// Look-ups of persons that look unjustified: the one definition behind the supervisors' list
+/// (`GET /api/v1/audit/anomalies`) and the hourly alerts ([`crate::field::raise_officer_anomalies`]).
+pub async fn anomalies(c: &mut Conn, q: &AnomalyQuery<'_>) -> Result<Vec<Anomaly>> {
     let mut out = Vec::new();
-    let no_report = format!(
+    let base = format!(
         "SELECT a.actor_id, u.username, a.actor_role, a.actor_office, a.subject_id, a.purpose_kind, a.purpose_ref, a.at \
          FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
          LEFT JOIN foreigners f ON f.niora = a.subject_id \
          WHERE a.subject_kind = 'person' AND a.at >= $1 AND a.at < $2 AND ($3 IS NULL OR a.actor_office = $3) \
-         AND a.actor_role IN {OFFICER_ROLES} AND a.purpose_kind = 'check' \
-         AND NOT EXISTS (SELECT 1 FROM check_reports k WHERE k.officer_id = a.actor_id AND k.foreigner_id = f.id \
-             AND k.at >= a.at - 86400 AND k.at <= a.at + 86400) \
-         ORDER BY a.actor_id, a.subject_id, a.seq"
+         AND ($4 IS NULL OR a.actor_role = $4) AND a.actor_role IN {OFFICER_ROLES} AND a.action IN {LOOKUP_ACTIONS}"
     );
-    let rows = sqlx::query(&no_report)
-        .bind(from)
-        .bind(to)
-        .bind(office)
-        .fetch_all(store.pool())
-        .await?;
-    group(&mut out, "check_without_report", &rows)?;
-    let repeated = format!(
-        "SELECT a.actor_id, u.username, a.actor_role, a.actor_office, a.subject_id, a.purpose_kind, a.purpose_ref, a.at \
-         FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id \
-         WHERE a.subject_kind = 'person' AND a.at >= $1 AND a.at < $2 AND ($3 IS NULL OR a.actor_office = $3) \
-         AND a.actor_role IN {OFFICER_ROLES} \
-         AND (SELECT COUNT(*) FROM audit_log b WHERE b.actor_id = a.actor_id AND b.subject_kind = 'person' \
-              AND b.subject_id = a.subject_id AND b.at >= $1 AND b.at < $2) >= $4 \
-         ORDER BY a.actor_id, a.subject_id, a.seq"
-    );
-    let rows = sqlx::query(&repeated)
-        .bind(from)
-        .bind(to)
-        .bind(office)
-        .bind(min_repeats)
-        .fetch_all(store.pool())
-        .await?;
-    group(&mut out, "repeated_reads", &rows)?;
+    if q.kind.is_none_or(|k| k == CHECK_WITHOUT_REPORT) {
+        let sql = format!(
+            "{base} AND (a.purpose_kind = 'check' OR a.actor_role = 'field_officer') \
+             AND NOT EXISTS (SELECT 1 FROM check_reports k WHERE k.officer_id = a.actor_id AND k.foreigner_id = f.id \
+                 AND k.at >= a.at - {SCAN_WINDOW_SECS} AND k.at <= a.at + {SCAN_WINDOW_SECS}) \
+             ORDER BY a.actor_id, a.subject_id, a.seq"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(q.from)
+            .bind(q.to)
+            .bind(q.office)
+            .bind(q.role)
+            .fetch_all(&mut *c)
+            .await?;
+        group(&mut out, CHECK_WITHOUT_REPORT, &rows)?;
+    }
+    if q.kind.is_none_or(|k| k == REPEATED_READS) {
+        let sql = format!(
+            "{base} AND (SELECT COUNT(*) FROM audit_log b WHERE b.actor_id = a.actor_id AND b.subject_kind = 'person' \
+                  AND b.subject_id = a.subject_id AND b.action IN {LOOKUP_ACTIONS} AND b.at >= $1 AND b.at < $2) >= $5 \
+             ORDER BY a.actor_id, a.subject_id, a.seq"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(q.from)
+            .bind(q.to)
+            .bind(q.office)
+            .bind(q.role)
+            .bind(q.min_repeats)
+            .fetch_all(&mut *c)
+            .await?;
+        group(&mut out, REPEATED_READS, &rows)?;
+    }
     Ok(out)
 }
 

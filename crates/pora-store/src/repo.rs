@@ -1492,7 +1492,7 @@ pub async fn latest_trust_publication(c: &mut Conn) -> Result<Option<TrustPublic
 }
 
 /// A written order (surat perintah) for an operation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WrittenOrder {
     /// Row id.
     pub id: i64,
@@ -1502,12 +1502,42 @@ pub struct WrittenOrder {
     pub office_id: i64,
     /// Title.
     pub title: String,
-    /// Area.
+    /// Area as a region code prefix (desa/kelurahan or kecamatan), for orders without a polygon.
     pub area_region_code: Option<String>,
+    /// Area as polygons (drawn on the map or built from kecamatan), parsed once when read.
+    pub area: Option<crate::area::Area>,
     /// First day.
     pub starts_on: String,
     /// Last day.
     pub ends_on: String,
+}
+
+/// Columns of `written_orders` that [`WrittenOrder`] is read from.
+pub const WRITTEN_ORDER_COLUMNS: &str =
+    "id, number, office_id, title, area_region_code, area_geojson, starts_on, ends_on";
+
+impl<'r> FromRow<'r, sqlx::any::AnyRow> for WrittenOrder {
+    fn from_row(row: &'r sqlx::any::AnyRow) -> std::result::Result<Self, sqlx::Error> {
+        use sqlx::Row as _;
+        let area: Option<String> = row.try_get("area_geojson")?;
+        let area = area
+            .map(|t| crate::area::Area::from_stored(&t))
+            .transpose()
+            .map_err(|e| sqlx::Error::ColumnDecode {
+                index: "area_geojson".into(),
+                source: Box::new(e),
+            })?;
+        Ok(WrittenOrder {
+            id: row.try_get("id")?,
+            number: row.try_get("number")?,
+            office_id: row.try_get("office_id")?,
+            title: row.try_get("title")?,
+            area_region_code: row.try_get("area_region_code")?,
+            area,
+            starts_on: row.try_get("starts_on")?,
+            ends_on: row.try_get("ends_on")?,
+        })
+    }
 }
 
 /// Creates a written order; returns the id.
@@ -1541,9 +1571,9 @@ pub async fn create_written_order(
 
 /// A written order by number.
 pub async fn written_order(c: &mut Conn, number: &str) -> Result<Option<WrittenOrder>> {
-    Ok(sqlx::query_as(
-        "SELECT id, number, office_id, title, area_region_code, starts_on, ends_on FROM written_orders WHERE number = $1",
-    )
+    Ok(sqlx::query_as(&format!(
+        "SELECT {WRITTEN_ORDER_COLUMNS} FROM written_orders WHERE number = $1"
+    ))
     .bind(number)
     .fetch_optional(c)
     .await?)

@@ -299,3 +299,417 @@ pub async fn officers(
     }
     Ok(out)
 }
+
+// ---------------------------------------------------------------------------------------------
+// The monthly Tim PORA report
+
+/// The figures of one calendar month (UTC days, as the overview's trends) for the monthly report.
+/// Counts only: no person is named.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct Monthly {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// First day.
+    pub first_day: String,
+    /// Last day (the day permits and addresses in force are counted on).
+    pub last_day: String,
+    /// Whole-month totals.
+    pub totals: MonthTotals,
+    /// By kecamatan (`PP.KK.CC`) of the residence or of the check's position, by code.
+    pub by_kecamatan: Vec<KecamatanMonth>,
+    /// By nationality (ISO alpha-3), most permits first.
+    pub by_nationality: Vec<NationalityMonth>,
+    /// Checks with a finding, by result code, most first.
+    pub findings: Vec<FindingCount>,
+    /// Alerts raised in the month, by kind, most first.
+    pub alerts_by_kind: Vec<KindCount>,
+    /// What was done.
+    pub actions: MonthActions,
+    /// Operations whose dates overlap the month (cancelled ones left out), by first day.
+    pub operations: Vec<OperationMonth>,
+}
+
+/// Whole-month totals.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct MonthTotals {
+    /// ITAS in force on the last day.
+    pub itas: i64,
+    /// ITAP in force on the last day.
+    pub itap: i64,
+    /// Permits whose validity starts in the month.
+    pub issued: i64,
+    /// Field checks.
+    pub checks: i64,
+    /// Distinct persons checked.
+    pub persons_checked: i64,
+    /// Checks with a finding (outcome other than `ok`).
+    pub findings: i64,
+    /// Checks without a written order (caught in the act).
+    pub caught_in_act: i64,
+    /// Stay reports recorded.
+    pub stay_reports: i64,
+}
+
+/// One kecamatan's month.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct KecamatanMonth {
+    /// `PP.KK.CC`.
+    pub code: String,
+    /// Foreigners with a permit in force living there on the last day.
+    pub residents: i64,
+    /// Checks made there.
+    pub checks: i64,
+    /// Of which with a finding.
+    pub findings: i64,
+    /// Stay reports of lodgings there.
+    pub stay_reports: i64,
+}
+
+/// One nationality's month.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct NationalityMonth {
+    /// ISO alpha-3.
+    pub nationality: String,
+    /// ITAS in force on the last day.
+    pub itas: i64,
+    /// ITAP in force on the last day.
+    pub itap: i64,
+    /// Permits whose validity starts in the month.
+    pub issued: i64,
+    /// Checks of holders of this nationality.
+    pub checks: i64,
+    /// Of which with a finding.
+    pub findings: i64,
+}
+
+/// Checks with one result code.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct FindingCount {
+    /// Verifier result code (`expired`, `revoked`, `bad_signature`, …).
+    pub code: String,
+    /// Outcome class (`finding`, `incomplete`, `forged`, `not_found`).
+    pub outcome: String,
+    /// How many.
+    pub count: i64,
+}
+
+/// A count by kind.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct KindCount {
+    /// Kind.
+    pub kind: String,
+    /// How many.
+    pub count: i64,
+}
+
+/// What the office did in the month.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq)]
+pub struct MonthActions {
+    /// Alerts raised.
+    pub alerts_opened: i64,
+    /// Alerts closed.
+    pub alerts_closed: i64,
+    /// Alerts moved to an examination report (BAP).
+    pub bap: i64,
+    /// Field corrections (pendataan ulang) accepted.
+    pub corrections_accepted: i64,
+    /// Field corrections rejected.
+    pub corrections_rejected: i64,
+    /// Correction requests of persons accepted.
+    pub correction_requests_accepted: i64,
+    /// Operations held (dates overlapping the month, not cancelled).
+    pub operations_held: i64,
+}
+
+/// An operation's share of the month.
+#[derive(Clone, Debug, Default, Serialize, PartialEq, Eq, sqlx::FromRow)]
+pub struct OperationMonth {
+    /// Order id.
+    pub id: i64,
+    /// Written order number.
+    pub number: String,
+    /// Title.
+    pub title: String,
+    /// First day.
+    pub starts_on: String,
+    /// Last day.
+    pub ends_on: String,
+    /// Officers on the team.
+    pub team: i64,
+    /// Checks under it in the month.
+    pub checks: i64,
+    /// Of which with a finding.
+    pub findings: i64,
+}
+
+fn month_row<'a>(
+    map: &'a mut std::collections::BTreeMap<String, KecamatanMonth>,
+    code: &str,
+) -> &'a mut KecamatanMonth {
+    map.entry(code.to_owned())
+        .or_insert_with(|| KecamatanMonth {
+            code: code.to_owned(),
+            ..Default::default()
+        })
+}
+
+/// The figures of the month starting on `first` (the first of a month) for `office` (`None` =
+/// every office).
+pub async fn monthly(c: &mut Conn, office: Option<i64>, first: Date) -> Result<Monthly> {
+    use std::collections::BTreeMap;
+    let next = first.add_months(1);
+    let last = next.add_days(-1);
+    let (from, to) = (first.unix(), next.unix());
+    let (last_s, first_s, next_s) = (last.to_string(), first.to_string(), next.to_string());
+    // A permit in force on the last day (as ACTIVE_ON), of holder f.
+    let in_force = "p.valid_from <= $2 AND p.valid_until >= $2 \
+         AND (p.status IN ('active', 'suspended') OR p.updated_at >= $3)";
+    let mut m = Monthly {
+        month: first_s[..7].to_owned(),
+        first_day: first_s.clone(),
+        last_day: last_s.clone(),
+        ..Default::default()
+    };
+
+    // By nationality: permits in force, issued, checks, findings.
+    let mut nat: BTreeMap<String, NationalityMonth> = BTreeMap::new();
+    let permits: Vec<(String, String, i64)> = sqlx::query_as(&format!(
+        "SELECT f.nationality, p.permit_type, COUNT(*) FROM permits p JOIN foreigners f ON f.id = p.foreigner_id \
+         WHERE ($1 IS NULL OR p.issuing_office_id = $1) AND {in_force} GROUP BY f.nationality, p.permit_type"
+    ))
+    .bind(office)
+    .bind(&last_s)
+    .bind(next.unix())
+    .fetch_all(&mut *c)
+    .await?;
+    for (n, t, k) in permits {
+        let e = nat.entry(n.clone()).or_insert_with(|| NationalityMonth {
+            nationality: n,
+            ..Default::default()
+        });
+        if t == "ITAP" {
+            e.itap += k;
+        } else {
+            e.itas += k;
+        }
+    }
+    let issued: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT f.nationality, COUNT(*) FROM permits p JOIN foreigners f ON f.id = p.foreigner_id \
+         WHERE ($1 IS NULL OR p.issuing_office_id = $1) AND p.valid_from >= $2 AND p.valid_from < $3 \
+         GROUP BY f.nationality",
+    )
+    .bind(office)
+    .bind(&first_s)
+    .bind(&next_s)
+    .fetch_all(&mut *c)
+    .await?;
+    for (n, k) in issued {
+        nat.entry(n.clone())
+            .or_insert_with(|| NationalityMonth {
+                nationality: n,
+                ..Default::default()
+            })
+            .issued = k;
+    }
+    let checked: Vec<(Option<String>, i64, i64)> = sqlx::query_as(
+        "SELECT f.nationality, COUNT(*), COUNT(CASE WHEN k.outcome <> 'ok' THEN 1 END) FROM check_reports k \
+         LEFT JOIN foreigners f ON f.id = k.foreigner_id \
+         WHERE ($1 IS NULL OR k.office_id = $1) AND k.at >= $2 AND k.at < $3 GROUP BY f.nationality",
+    )
+    .bind(office)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *c)
+    .await?;
+    for (n, k, f) in checked {
+        // Checks of no known person (forged or unknown codes) are listed under "".
+        let n = n.unwrap_or_default();
+        let e = nat.entry(n.clone()).or_insert_with(|| NationalityMonth {
+            nationality: n,
+            ..Default::default()
+        });
+        e.checks += k;
+        e.findings += f;
+    }
+    m.by_nationality = nat.into_values().collect();
+    m.by_nationality.sort_by(|a, b| {
+        (b.itas + b.itap, b.checks)
+            .cmp(&(a.itas + a.itap, a.checks))
+            .then(a.nationality.cmp(&b.nationality))
+    });
+
+    // By kecamatan: residents on the last day, checks, findings, stay reports.
+    let mut kec: BTreeMap<String, KecamatanMonth> = BTreeMap::new();
+    let residents: Vec<(String, i64)> = sqlx::query_as(&format!(
+        "SELECT SUBSTR(a.region_code, 1, 8), COUNT(DISTINCT a.foreigner_id) FROM addresses a \
+         JOIN foreigners f ON f.id = a.foreigner_id \
+         WHERE ($1 IS NULL OR f.office_id = $1) AND a.valid_from <= $2 AND (a.valid_until IS NULL OR a.valid_until > $2) \
+         AND EXISTS (SELECT 1 FROM permits p WHERE p.foreigner_id = f.id AND {in_force}) \
+         GROUP BY SUBSTR(a.region_code, 1, 8)"
+    ))
+    .bind(office)
+    .bind(&last_s)
+    .bind(next.unix())
+    .fetch_all(&mut *c)
+    .await?;
+    for (code, n) in residents {
+        month_row(&mut kec, &code).residents = n;
+    }
+    let checks: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT SUBSTR(region_code, 1, 8), COUNT(*), COUNT(CASE WHEN outcome <> 'ok' THEN 1 END) FROM check_reports \
+         WHERE region_code IS NOT NULL AND ($1 IS NULL OR office_id = $1) AND at >= $2 AND at < $3 \
+         GROUP BY SUBSTR(region_code, 1, 8)",
+    )
+    .bind(office)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *c)
+    .await?;
+    for (code, n, f) in checks {
+        let e = month_row(&mut kec, &code);
+        e.checks = n;
+        e.findings = f;
+    }
+    let stays: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT SUBSTR(s.region_code, 1, 8), COUNT(*) FROM stay_reports s JOIN foreigners f ON f.id = s.foreigner_id \
+         WHERE ($1 IS NULL OR f.office_id = $1) AND s.created_at >= $2 AND s.created_at < $3 \
+         GROUP BY SUBSTR(s.region_code, 1, 8)",
+    )
+    .bind(office)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *c)
+    .await?;
+    for (code, n) in stays {
+        month_row(&mut kec, &code).stay_reports = n;
+    }
+    m.by_kecamatan = kec.into_values().collect();
+
+    // Findings by code.
+    let findings: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT verdict, outcome, COUNT(*) FROM check_reports WHERE ($1 IS NULL OR office_id = $1) \
+         AND at >= $2 AND at < $3 AND outcome <> 'ok' GROUP BY verdict, outcome",
+    )
+    .bind(office)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *c)
+    .await?;
+    m.findings = findings
+        .into_iter()
+        .map(|(code, outcome, count)| FindingCount {
+            code,
+            outcome,
+            count,
+        })
+        .collect();
+    m.findings
+        .sort_by(|a, b| b.count.cmp(&a.count).then(a.code.cmp(&b.code)));
+
+    // Totals.
+    let (checks, persons, caught): (i64, i64, i64) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(DISTINCT foreigner_id), COUNT(CASE WHEN caught_in_act = 1 THEN 1 END) \
+         FROM check_reports WHERE ($1 IS NULL OR office_id = $1) AND at >= $2 AND at < $3",
+    )
+    .bind(office)
+    .bind(from)
+    .bind(to)
+    .fetch_one(&mut *c)
+    .await?;
+    m.totals = MonthTotals {
+        itas: m.by_nationality.iter().map(|n| n.itas).sum(),
+        itap: m.by_nationality.iter().map(|n| n.itap).sum(),
+        issued: m.by_nationality.iter().map(|n| n.issued).sum(),
+        checks,
+        persons_checked: persons,
+        findings: m.findings.iter().map(|f| f.count).sum(),
+        caught_in_act: caught,
+        stay_reports: m.by_kecamatan.iter().map(|k| k.stay_reports).sum(),
+    };
+
+    // Alerts and the workflow.
+    let kinds: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT kind, COUNT(*) FROM alerts WHERE ($1 IS NULL OR office_id = $1) \
+         AND created_at >= $2 AND created_at < $3 GROUP BY kind",
+    )
+    .bind(office)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *c)
+    .await?;
+    m.alerts_by_kind = kinds
+        .into_iter()
+        .map(|(kind, count)| KindCount { kind, count })
+        .collect();
+    m.alerts_by_kind
+        .sort_by(|a, b| b.count.cmp(&a.count).then(a.kind.cmp(&b.kind)));
+    let closed = count_at(
+        c,
+        "SELECT COUNT(*) FROM alerts WHERE ($1 IS NULL OR office_id = $1) AND resolved_at >= $2 AND resolved_at < $3",
+        office,
+        from,
+        to,
+    )
+    .await?;
+    let bap = count_at(
+        c,
+        "SELECT COUNT(DISTINCT e.alert_id) FROM alert_events e JOIN alerts a ON a.id = e.alert_id \
+         WHERE ($1 IS NULL OR a.office_id = $1) AND e.to_state = 'bap' AND e.at >= $2 AND e.at < $3",
+        office,
+        from,
+        to,
+    )
+    .await?;
+    let corrections: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT k.state, COUNT(*) FROM corrections k JOIN foreigners f ON f.id = k.foreigner_id \
+         WHERE ($1 IS NULL OR f.office_id = $1) AND k.decided_at >= $2 AND k.decided_at < $3 GROUP BY k.state",
+    )
+    .bind(office)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *c)
+    .await?;
+    let of = |s: &str| {
+        corrections
+            .iter()
+            .find(|(k, _)| k == s)
+            .map_or(0, |(_, n)| *n)
+    };
+    let requests = count_at(
+        c,
+        "SELECT COUNT(*) FROM correction_requests r JOIN foreigners f ON f.id = r.foreigner_id \
+         WHERE ($1 IS NULL OR f.office_id = $1) AND r.state = 'accepted' AND r.decided_at >= $2 AND r.decided_at < $3",
+        office,
+        from,
+        to,
+    )
+    .await?;
+
+    // Operations held.
+    m.operations = sqlx::query_as(
+        "SELECT o.id, o.number, o.title, o.starts_on, o.ends_on, \
+         (SELECT COUNT(*) FROM operation_officers t WHERE t.order_id = o.id) AS team, \
+         (SELECT COUNT(*) FROM check_reports k WHERE k.written_order_id = o.id AND k.at >= $4 AND k.at < $5) AS checks, \
+         (SELECT COUNT(*) FROM check_reports k WHERE k.written_order_id = o.id AND k.at >= $4 AND k.at < $5 \
+             AND k.outcome <> 'ok') AS findings \
+         FROM written_orders o WHERE ($1 IS NULL OR o.office_id = $1) AND o.starts_on <= $2 AND o.ends_on >= $3 \
+         AND o.status <> 'cancelled' ORDER BY o.starts_on, o.id",
+    )
+    .bind(office)
+    .bind(&last_s)
+    .bind(&first_s)
+    .bind(from)
+    .bind(to)
+    .fetch_all(&mut *c)
+    .await?;
+    m.actions = MonthActions {
+        alerts_opened: m.alerts_by_kind.iter().map(|k| k.count).sum(),
+        alerts_closed: closed,
+        bap,
+        corrections_accepted: of("accepted"),
+        corrections_rejected: of("rejected"),
+        correction_requests_accepted: requests,
+        operations_held: m.operations.len() as i64,
+    };
+    Ok(m)
+}

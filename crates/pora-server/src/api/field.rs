@@ -540,15 +540,7 @@ pub async fn create_order(
     ApiJson(b): ApiJson<OrderBody>,
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let (office_id, _) = own_office(&p)?;
-    if b.number.is_empty()
-        || b.number.len() > 64
-        || b.number.chars().any(|c| c.is_control() || c == ':')
-    {
-        return Err(ApiError::invalid(
-            "number",
-            "1-64 printable characters, no ':'",
-        ));
-    }
+    super::operations::check_order_number(&b.number)?;
     let area = b
         .area_region_code
         .as_deref()

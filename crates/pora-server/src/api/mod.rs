@@ -5,6 +5,8 @@ pub mod dashboard;
 pub mod documents;
 pub mod field;
 pub mod me;
+pub mod monthly;
+pub mod operations;
 pub mod permits;
 pub mod privacy;
 pub mod public;

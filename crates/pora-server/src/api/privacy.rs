@@ -425,9 +425,10 @@ pub struct AnomalyQuery {
     pub min_repeats: Option<i64>,
 }
 
-/// `GET /api/v1/audit/anomalies`: reads of persons with nothing behind them — a `check` purpose
-/// without a recorded check by that officer within a day, or one officer reading one person again
-/// and again. Supervisors see their own office's officers; the listing is itself audited.
+/// `GET /api/v1/audit/anomalies`: look-ups of persons with nothing behind them — by a field officer
+/// or for a check, without a recorded check by that officer within an hour, or one officer looking
+/// one person up again and again ([`privacy::anomalies`], the same rule the hourly alerts use).
+/// Supervisors see their own office's officers; the listing is itself audited.
 pub async fn anomalies(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
@@ -447,14 +448,20 @@ pub async fn anomalies(
         Role::Auditor => None,
         _ => p.office_code.clone(),
     };
+    let mut c = state.store.conn().await?;
     let items = privacy::anomalies(
-        &state.store,
-        from.unix(),
-        to.add_days(1).unix(),
-        office.as_deref(),
-        min_repeats,
+        &mut c,
+        &privacy::AnomalyQuery {
+            from: from.unix(),
+            to: to.add_days(1).unix(),
+            office: office.as_deref(),
+            role: None,
+            min_repeats,
+            kind: None,
+        },
     )
     .await?;
+    drop(c);
     state
         .store
         .audit_append(NewEntry {

@@ -1,14 +1,17 @@
-//! Bekasi regions for the demo: desa/kelurahan polygons (embedded from `data/wilayah`, MIT, see its
-//! README) and uniform point sampling inside them.
+//! Bekasi regions: desa/kelurahan and kecamatan polygons (embedded from `data/wilayah`, MIT, see its
+//! README), point-in-polygon look-up, and uniform point sampling inside them for the demo.
 
+use pora_store::area::inside;
 use serde_json::Value;
 
 use super::rng::Rng;
 
 const DESA_GEOJSON: &str = include_str!("../../data/wilayah/bekasi_desa_kelurahan.geojson");
+const KECAMATAN_GEOJSON: &str = include_str!("../../data/wilayah/bekasi_kecamatan.geojson");
 const WILAYAH_CSV: &str = include_str!("../../data/wilayah/bekasi_wilayah.csv");
 
-/// A desa/kelurahan: code, name, outer rings as (lng, lat), bounding box.
+/// A region polygon — a desa/kelurahan ([`index`]) or a kecamatan ([`kecamatan_index`]): code,
+/// name, outer rings as (lng, lat), bounding box.
 #[derive(Clone, Debug)]
 pub struct Desa {
     /// `PP.KK.CC.DDDD`.
@@ -20,9 +23,14 @@ pub struct Desa {
     centroid: (f64, f64),
 }
 
-/// Reads the embedded polygons.
+/// Reads the embedded desa/kelurahan polygons.
 pub fn load() -> anyhow::Result<Vec<Desa>> {
-    let v: Value = serde_json::from_str(DESA_GEOJSON)?;
+    parse(DESA_GEOJSON, 13)
+}
+
+/// Reads region polygons whose codes have `code_len` characters.
+fn parse(geojson: &str, code_len: usize) -> anyhow::Result<Vec<Desa>> {
+    let v: Value = serde_json::from_str(geojson)?;
     let features = v["features"]
         .as_array()
         .ok_or_else(|| anyhow::anyhow!("no features"))?;
@@ -68,7 +76,7 @@ pub fn load() -> anyhow::Result<Vec<Desa>> {
                 bbox.3.max(*y),
             );
         }
-        if code.len() == 13 && !rings.is_empty() {
+        if code.len() == code_len && !rings.is_empty() {
             out.push(Desa {
                 code,
                 name,
@@ -78,7 +86,7 @@ pub fn load() -> anyhow::Result<Vec<Desa>> {
             });
         }
     }
-    anyhow::ensure!(!out.is_empty(), "no desa polygons");
+    anyhow::ensure!(!out.is_empty(), "no region polygons");
     Ok(out)
 }
 
@@ -121,26 +129,37 @@ impl Desa {
     }
 }
 
-/// Even-odd ray casting.
-pub fn inside(ring: &[(f64, f64)], p: (f64, f64)) -> bool {
-    let mut c = false;
-    let n = ring.len();
-    let mut j = n - 1;
-    for i in 0..n {
-        let (xi, yi) = ring[i];
-        let (xj, yj) = ring[j];
-        if (yi > p.1) != (yj > p.1) && p.0 < (xj - xi) * (p.1 - yi) / (yj - yi) + xi {
-            c = !c;
-        }
-        j = i;
-    }
-    c
+static KECAMATAN: std::sync::OnceLock<Vec<Desa>> = std::sync::OnceLock::new();
+
+/// The embedded kecamatan polygons, read once (the tests below rule out an unreadable file).
+pub fn kecamatan_index() -> &'static [Desa] {
+    KECAMATAN.get_or_init(|| parse(KECAMATAN_GEOJSON, 8).unwrap_or_default())
+}
+
+/// The kecamatan with code `PP.KK.CC`.
+pub fn kecamatan(code: &str) -> Option<&'static Desa> {
+    kecamatan_index().iter().find(|k| k.code == code)
+}
+
+/// The extent of the embedded regions (min lng, min lat, max lng, max lat).
+pub fn extent() -> (f64, f64, f64, f64) {
+    kecamatan_index()
+        .iter()
+        .map(|k| k.bbox)
+        .fold((f64::MAX, f64::MAX, f64::MIN, f64::MIN), |a, b| {
+            (a.0.min(b.0), a.1.min(b.1), a.2.max(b.2), a.3.max(b.3))
+        })
 }
 
 impl Desa {
     /// Whether (lng, lat) lies inside.
     pub fn contains(&self, p: (f64, f64)) -> bool {
         self.rings.iter().any(|r| inside(r, p))
+    }
+
+    /// The outer rings as (lng, lat), as given (the closing vertex repeated).
+    pub fn rings(&self) -> &[Vec<(f64, f64)>] {
+        &self.rings
     }
 
     /// A uniform random point inside (rejection sampling in the bounding box; the centroid if 200
@@ -168,21 +187,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn point_in_polygon() {
-        let square = [(0.0, 0.0), (2.0, 0.0), (2.0, 2.0), (0.0, 2.0)];
-        assert!(inside(&square, (1.0, 1.0)));
-        assert!(!inside(&square, (3.0, 1.0)));
-        assert!(!inside(&square, (1.0, -0.5)));
-        let l_shape = [
-            (0.0, 0.0),
-            (2.0, 0.0),
-            (2.0, 1.0),
-            (1.0, 1.0),
-            (1.0, 2.0),
-            (0.0, 2.0),
-        ];
-        assert!(!inside(&l_shape, (1.5, 1.5)), "in the notch");
-        assert!(inside(&l_shape, (0.5, 1.5)));
+    fn kecamatan_polygons_hold_their_desa() {
+        let kec = kecamatan_index();
+        assert_eq!(kec.len(), 35, "35 kecamatan in Kota and Kabupaten Bekasi");
+        let (x0, y0, x1, y1) = extent();
+        assert!(
+            x0 > 106.8 && x1 < 107.4 && y0 > -6.6 && y1 < -5.9,
+            "{:?}",
+            extent()
+        );
+        let hits = index()
+            .iter()
+            .filter(|d| kecamatan(d.kecamatan()).is_some_and(|k| k.contains(d.centroid)))
+            .count();
+        // The outlines are simplified separately, so a sliver desa may poke out of its kecamatan.
+        assert!(
+            hits * 10 >= index().len() * 9,
+            "{hits} of {} desa centroids inside their kecamatan",
+            index().len()
+        );
     }
 
     #[test]

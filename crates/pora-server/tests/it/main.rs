@@ -9,6 +9,7 @@ mod demo;
 mod flows;
 mod issuance;
 mod offline_root;
+mod operations;
 mod ops;
 mod privacy;
 mod reports;

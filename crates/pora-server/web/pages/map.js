@@ -4,7 +4,7 @@
 // list. An optional tile layer comes from the server's PORA_TILE_URL.
 import { h, api } from '../app.js';
 import { t, num, getLang } from '../i18n.js';
-import { script, style } from '../charts.js';
+import { leaflet } from '../charts.js';
 
 export const WORDS = {
   id: {
@@ -33,15 +33,6 @@ const PALETTE = {
   findings: ['#fff5f0', '#fcbba1', '#fc9272', '#fb6a4a', '#de2d26', '#a50f15'],
 };
 const OUTCOME_COLOR = { ok: '#15803d', incomplete: '#d97706', finding: '#b91c1c', not_found: '#7c3aed', forged: '#111827' };
-
-async function leaflet() {
-  style('/assets/vendor/leaflet/leaflet.css');
-  style('/assets/vendor/markercluster/MarkerCluster.css');
-  style('/assets/vendor/markercluster/MarkerCluster.Default.css');
-  await script('/assets/vendor/leaflet/leaflet.js');
-  await script('/assets/vendor/markercluster/leaflet.markercluster.js');
-  return window.L;
-}
 
 /** Upper bounds of 5 classes over the non-zero values (quantiles), so a few big desa do not flatten the rest. */
 function breaks(values) {
