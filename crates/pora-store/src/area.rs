@@ -15,7 +15,7 @@ use crate::StoreError;
 /// The most vertices of one ring.
 pub const MAX_VERTICES: usize = 500;
 /// The most rings (polygons) of one area.
-pub const MAX_RINGS: usize = 64;
+pub const MAX_RINGS: usize = 128;
 
 /// A validated area: outer rings as (lng, lat), each without the closing vertex.
 #[derive(Clone, Debug, PartialEq)]

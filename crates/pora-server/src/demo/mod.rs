@@ -943,6 +943,31 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
             starts.unix(),
         )
         .await?;
+        // Each month's operation covers Kabupaten (even months) or Kota Bekasi (odd ones), with
+        // every field officer on the team; checks elsewhere show as outside its area.
+        let region = if m % 2 == 0 { "32.16." } else { "32.75." };
+        let codes: Vec<String> = geo::kecamatan_index()
+            .iter()
+            .filter(|k| k.code.starts_with(region))
+            .map(|k| k.code.clone())
+            .collect();
+        let (area, codes) = crate::api::operations::kecamatan_area(&codes)
+            .map_err(|e| anyhow::anyhow!("demo operation area: {}", e.message))?;
+        pora_store::operations::set_plan(
+            tx.conn(),
+            id,
+            &pora_store::operations::Plan {
+                title: &format!("Operasi pengawasan orang asing {mo:02}/{y}"),
+                starts_on: starts,
+                ends_on: ends,
+                area: Some(&area),
+                area_kecamatan: &codes,
+                team: &field_officers,
+                status: "planned",
+            },
+            starts.unix(),
+        )
+        .await?;
         orders.push((id, number, starts, ends));
     }
     for k in 0..n_checks {

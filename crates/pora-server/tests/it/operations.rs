@@ -106,7 +106,7 @@ async fn operations_are_planned_checked_and_counted() {
         let mut d = enrol(&app, Algorithm::ES256, 61).await;
         let basis = || Basis::Order("SP-07/PORA/2026".into());
         let a = d.next("2C21BKS0501", basis(), "valid", (-6.30, 107.15)).1;
-        let b = d.next("2C21BKS0501", basis(), "expired", (-6.28, 107.12)).1;
+        let b = d.next("2C21BKS0501", basis(), "expired", (-6.27, 107.12)).1;
         let c = d.next("2C21BKS0501", basis(), "valid", (-6.20, 107.15)).1;
         let r = app.post("/api/v1/field/reports", FieldOfficer, b64(&[&a, &b, &c])).await;
         assert_eq!(r.status, 200, "{}", r.body);

@@ -218,9 +218,10 @@ async function detail(main, id, kecGeo) {
   const byCode = h('div', { class: 'table-wrap' }, h('table', { id: 'code-results' },
     h('thead', {}, h('tr', {}, ...[t('op_code'), t('op_class'), t('op_count')].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, ...r.findings_by_code.map((f) => h('tr', {}, h('td', {}, f.code), h('td', {}, f.outcome), h('td', { class: 'num' }, num(f.count)))))));
-  main.append(h('div', { class: 'map-layout results' }, h('div', { class: 'panel map-panel' }, mapEl),
-    h('div', { class: 'panel side-panel' }, h('h2', {}, t('op_by_officer')), byOfficer, h('h2', {}, t('op_by_code')), byCode,
-      r.checks ? null : h('p', { class: 'muted', id: 'no-checks' }, t('op_no_checks')))));
+  main.append(h('div', { class: 'panel map-panel' }, mapEl),
+    r.checks ? null : h('p', { class: 'muted', id: 'no-checks' }, t('op_no_checks')),
+    h('div', { class: 'report-grid results-tables' }, h('section', {}, h('h2', {}, t('op_by_officer')), byOfficer),
+      h('section', {}, h('h2', {}, t('op_by_code')), byCode)));
 
   const { L, map } = await baseMap(mapEl, kecGeo);
   const kecLayer = L.geoJSON(kecGeo, { style: (f) => kecStyle(o.area_kecamatan.includes(f.properties.code)), interactive: false }).addTo(map);
@@ -229,14 +230,15 @@ async function detail(main, id, kecGeo) {
     const area = L.geoJSON(o.area, { style: { color: '#1d4ed8', weight: 2, fillOpacity: 0.12 } }).addTo(map);
     bounds = area.getBounds();
   }
+  // The view first: vector markers are placed relative to it.
+  for (const p of r.points) bounds.extend([p.lat, p.lng]);
+  map.fitBounds(bounds, { padding: [16, 16] });
   for (const p of r.points) {
     const where = p.outside == null ? 'unknown' : p.outside ? 'outside' : 'inside';
     L.circleMarker([p.lat, p.lng], { radius: 6, color: '#fff', weight: 1, fillColor: OUT_COLOR[where], fillOpacity: 0.95 })
       .bindTooltip(`${p.officer} · ${p.verdict}<br>${instant(p.at)}<br>${t(where === 'outside' ? 'op_outside' : where === 'inside' ? 'op_inside' : 'op_unknown')}`)
       .addTo(map);
-    bounds.extend([p.lat, p.lng]);
   }
-  map.fitBounds(bounds, { padding: [16, 16] });
   const legend = L.control({ position: 'bottomright' });
   legend.onAdd = () => h('div', { class: 'legend' }, ...['inside', 'outside'].map((k) => h('div', {}, h('i', { style: `background:${OUT_COLOR[k]}` }), t(k === 'inside' ? 'op_inside' : 'op_outside'))));
   legend.addTo(map);

@@ -62,7 +62,7 @@ export async function render(main) {
     h('section', { class: 'kpis', id: 'report-summary', 'aria-label': t('r_summary') },
       kpi(t('r_itas'), T.itas), kpi(t('r_itap'), T.itap), kpi(t('r_issued'), T.issued), kpi(t('r_checks'), T.checks),
       kpi(t('r_persons'), T.persons_checked), kpi(t('r_findings'), T.findings, 'warn'), kpi(t('r_caught'), T.caught_in_act, 'bad'), kpi(t('r_stays'), T.stay_reports)),
-    h('div', { class: 'report-grid' },
+    h('div', {},
       h('section', {}, h('h2', {}, t('r_by_kec')), table('report-kecamatan', [t('r_code'), t('r_kec'), t('r_residents'), t('r_checks'), t('r_findings'), t('r_stays')],
         m.by_kecamatan.map((k) => [k.code, k.name || '–', k.residents, k.checks, k.findings, k.stay_reports]),
         [t('r_total'), '', sum(m.by_kecamatan, 'residents'), sum(m.by_kecamatan, 'checks'), sum(m.by_kecamatan, 'findings'), sum(m.by_kecamatan, 'stay_reports')])),
