@@ -456,37 +456,39 @@ pub async fn anomalies(c: &mut Conn, q: &AnomalyQuery<'_>) -> Result<Vec<Anomaly
          WHERE a.subject_kind = 'person' AND a.at >= $1 AND a.at < $2 AND ($3 IS NULL OR a.actor_office = $3) \
          AND ($4 IS NULL OR a.actor_role = $4) AND a.actor_role IN {OFFICER_ROLES} AND a.action IN {LOOKUP_ACTIONS}"
     );
-    if q.kind.is_none_or(|k| k == CHECK_WITHOUT_REPORT) {
-        let sql = format!(
-            "{base} AND (a.purpose_kind = 'check' OR a.actor_role = 'field_officer') \
+    // Each kind: its condition, with `$5` the scan window or the repeat threshold.
+    let kinds = [
+        (
+            CHECK_WITHOUT_REPORT,
+            "(a.purpose_kind = 'check' OR a.actor_role = 'field_officer') \
              AND NOT EXISTS (SELECT 1 FROM check_reports k WHERE k.officer_id = a.actor_id AND k.foreigner_id = f.id \
-                 AND k.at >= a.at - {SCAN_WINDOW_SECS} AND k.at <= a.at + {SCAN_WINDOW_SECS}) \
-             ORDER BY a.actor_id, a.subject_id, a.seq"
-        );
+                 AND k.at >= a.at - $5 AND k.at <= a.at + $5)"
+                .to_owned(),
+            SCAN_WINDOW_SECS,
+        ),
+        (
+            REPEATED_READS,
+            format!(
+                "(SELECT COUNT(*) FROM audit_log b WHERE b.actor_id = a.actor_id AND b.subject_kind = 'person' \
+                  AND b.subject_id = a.subject_id AND b.action IN {LOOKUP_ACTIONS} AND b.at >= $1 AND b.at < $2) >= $5"
+            ),
+            q.min_repeats,
+        ),
+    ];
+    for (kind, cond, fifth) in kinds {
+        if q.kind.is_some_and(|k| k != kind) {
+            continue;
+        }
+        let sql = format!("{base} AND {cond} ORDER BY a.actor_id, a.subject_id, a.seq");
         let rows = sqlx::query(&sql)
             .bind(q.from)
             .bind(q.to)
             .bind(q.office)
             .bind(q.role)
+            .bind(fifth)
             .fetch_all(&mut *c)
             .await?;
-        group(&mut out, CHECK_WITHOUT_REPORT, &rows)?;
-    }
-    if q.kind.is_none_or(|k| k == REPEATED_READS) {
-        let sql = format!(
-            "{base} AND (SELECT COUNT(*) FROM audit_log b WHERE b.actor_id = a.actor_id AND b.subject_kind = 'person' \
-                  AND b.subject_id = a.subject_id AND b.action IN {LOOKUP_ACTIONS} AND b.at >= $1 AND b.at < $2) >= $5 \
-             ORDER BY a.actor_id, a.subject_id, a.seq"
-        );
-        let rows = sqlx::query(&sql)
-            .bind(q.from)
-            .bind(q.to)
-            .bind(q.office)
-            .bind(q.role)
-            .bind(q.min_repeats)
-            .fetch_all(&mut *c)
-            .await?;
-        group(&mut out, REPEATED_READS, &rows)?;
+        group(&mut out, kind, &rows)?;
     }
     Ok(out)
 }

@@ -442,6 +442,25 @@ pub struct OperationMonth {
     pub findings: i64,
 }
 
+/// Rows of `sql`, whose `$1` is the office (or NULL for all) and `$2`..`$3` the period [from, to).
+async fn in_period<T>(
+    c: &mut Conn,
+    sql: &str,
+    office: Option<i64>,
+    from: i64,
+    to: i64,
+) -> Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+{
+    Ok(sqlx::query_as(sql)
+        .bind(office)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&mut *c)
+        .await?)
+}
+
 fn month_row<'a>(
     map: &'a mut std::collections::BTreeMap<String, KecamatanMonth>,
     code: &str,
@@ -511,15 +530,15 @@ pub async fn monthly(c: &mut Conn, office: Option<i64>, first: Date) -> Result<M
             })
             .issued = k;
     }
-    let checked: Vec<(Option<String>, i64, i64)> = sqlx::query_as(
+    let checked: Vec<(Option<String>, i64, i64)> = in_period(
+        c,
         "SELECT f.nationality, COUNT(*), COUNT(CASE WHEN k.outcome <> 'ok' THEN 1 END) FROM check_reports k \
          LEFT JOIN foreigners f ON f.id = k.foreigner_id \
          WHERE ($1 IS NULL OR k.office_id = $1) AND k.at >= $2 AND k.at < $3 GROUP BY f.nationality",
+        office,
+        from,
+        to,
     )
-    .bind(office)
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut *c)
     .await?;
     for (n, k, f) in checked {
         // Checks of no known person (forged or unknown codes) are listed under "".
@@ -555,30 +574,30 @@ pub async fn monthly(c: &mut Conn, office: Option<i64>, first: Date) -> Result<M
     for (code, n) in residents {
         month_row(&mut kec, &code).residents = n;
     }
-    let checks: Vec<(String, i64, i64)> = sqlx::query_as(
+    let checks: Vec<(String, i64, i64)> = in_period(
+        c,
         "SELECT SUBSTR(region_code, 1, 8), COUNT(*), COUNT(CASE WHEN outcome <> 'ok' THEN 1 END) FROM check_reports \
          WHERE region_code IS NOT NULL AND ($1 IS NULL OR office_id = $1) AND at >= $2 AND at < $3 \
          GROUP BY SUBSTR(region_code, 1, 8)",
+        office,
+        from,
+        to,
     )
-    .bind(office)
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut *c)
     .await?;
     for (code, n, f) in checks {
         let e = month_row(&mut kec, &code);
         e.checks = n;
         e.findings = f;
     }
-    let stays: Vec<(String, i64)> = sqlx::query_as(
+    let stays: Vec<(String, i64)> = in_period(
+        c,
         "SELECT SUBSTR(s.region_code, 1, 8), COUNT(*) FROM stay_reports s JOIN foreigners f ON f.id = s.foreigner_id \
          WHERE ($1 IS NULL OR f.office_id = $1) AND s.created_at >= $2 AND s.created_at < $3 \
          GROUP BY SUBSTR(s.region_code, 1, 8)",
+        office,
+        from,
+        to,
     )
-    .bind(office)
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut *c)
     .await?;
     for (code, n) in stays {
         month_row(&mut kec, &code).stay_reports = n;
@@ -586,14 +605,14 @@ pub async fn monthly(c: &mut Conn, office: Option<i64>, first: Date) -> Result<M
     m.by_kecamatan = kec.into_values().collect();
 
     // Findings by code.
-    let findings: Vec<(String, String, i64)> = sqlx::query_as(
+    let findings: Vec<(String, String, i64)> = in_period(
+        c,
         "SELECT verdict, outcome, COUNT(*) FROM check_reports WHERE ($1 IS NULL OR office_id = $1) \
          AND at >= $2 AND at < $3 AND outcome <> 'ok' GROUP BY verdict, outcome",
+        office,
+        from,
+        to,
     )
-    .bind(office)
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut *c)
     .await?;
     m.findings = findings
         .into_iter()
@@ -628,14 +647,14 @@ pub async fn monthly(c: &mut Conn, office: Option<i64>, first: Date) -> Result<M
     };
 
     // Alerts and the workflow.
-    let kinds: Vec<(String, i64)> = sqlx::query_as(
+    let kinds: Vec<(String, i64)> = in_period(
+        c,
         "SELECT kind, COUNT(*) FROM alerts WHERE ($1 IS NULL OR office_id = $1) \
          AND created_at >= $2 AND created_at < $3 GROUP BY kind",
+        office,
+        from,
+        to,
     )
-    .bind(office)
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut *c)
     .await?;
     m.alerts_by_kind = kinds
         .into_iter()
@@ -660,14 +679,14 @@ pub async fn monthly(c: &mut Conn, office: Option<i64>, first: Date) -> Result<M
         to,
     )
     .await?;
-    let corrections: Vec<(String, i64)> = sqlx::query_as(
+    let corrections: Vec<(String, i64)> = in_period(
+        c,
         "SELECT k.state, COUNT(*) FROM corrections k JOIN foreigners f ON f.id = k.foreigner_id \
          WHERE ($1 IS NULL OR f.office_id = $1) AND k.decided_at >= $2 AND k.decided_at < $3 GROUP BY k.state",
+        office,
+        from,
+        to,
     )
-    .bind(office)
-    .bind(from)
-    .bind(to)
-    .fetch_all(&mut *c)
     .await?;
     let of = |s: &str| {
         corrections
