@@ -226,6 +226,7 @@ pub const RULES: &[Rule] = &[
     // The data subject.
     r("GET", "/api/v1/me/permits", Access::Roles(SELF)),
     r("GET", "/api/v1/me/access-log", Access::Roles(SELF)),
+    r("GET", "/api/v1/me/checks", Access::Roles(SELF)),
     // The dashboard: aggregates for staff; the pages are shells without data (the data come from
     // the endpoints above), so they and their assets are public.
     r("GET", "/api/v1/stats/overview", Access::Roles(STAFF)),
@@ -251,6 +252,7 @@ pub const RULES: &[Rule] = &[
     ),
     r("GET", "/", Access::Public),
     r("GET", "/login", Access::Public),
+    r("GET", "/me", Access::Public),
     r("GET", "/map", Access::Public),
     r("GET", "/permits", Access::Public),
     r("GET", "/persons/{niora}", Access::Public),

@@ -102,6 +102,7 @@ routes! {
     get "/api/v1/audit/verify" => crate::audit::verify_handler, "audit", "Verify the audit chain";
     get "/api/v1/me/permits" => me::permits, "self", "The caller's own permits";
     get "/api/v1/me/access-log" => me::access_log, "self", "Who read the caller's data, and why";
+    get "/api/v1/me/checks" => me::checks, "self", "Field checks of the caller's permits and stay reports about them";
     get "/api/v1/stats/overview" => dashboard::overview, "dashboard", "Overview counts and 12-month trends of the caller's office";
     get "/api/v1/map/points" => dashboard::map_points, "dashboard", "Positions of field checks and stay reports (no person named) for the map";
     get "/api/v1/exports/permits.csv" => dashboard::export_permits, "dashboard", "The permits search as CSV (same filters; audited read, at most 10,000 rows)";
@@ -109,6 +110,7 @@ routes! {
     get "/api/v1/stats/officers" => dashboard::officers, "dashboard", "Each field officer's checks, findings, devices and open alerts";
     get "/" => web::page, "web", "Dashboard page: overview (HTML shell; data from the API)";
     get "/login" => web::page, "web", "Dashboard page: sign-in";
+    get "/me" => web::page, "web", "Dashboard page: a permit holder's own status, checks, reads of their data and requests";
     get "/map" => web::page, "web", "Dashboard page: supervision map";
     get "/permits" => web::page, "web", "Dashboard page: permits";
     get "/persons/{niora}" => web::page, "web", "Dashboard page: a foreigner";

@@ -47,6 +47,7 @@ assets! {
     "pages/officers.js" => "text/javascript; charset=utf-8",
     "pages/operations.js" => "text/javascript; charset=utf-8",
     "pages/report.js" => "text/javascript; charset=utf-8",
+    "pages/me.js" => "text/javascript; charset=utf-8",
     "favicon.svg" => "image/svg+xml",
     "vendor/leaflet/leaflet.js" => "text/javascript; charset=utf-8",
     "vendor/leaflet/leaflet.css" => "text/css; charset=utf-8",

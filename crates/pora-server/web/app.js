@@ -16,6 +16,7 @@ export const PAGES = [
   { path: '/officers', key: 'nav_officers', module: 'officers', roles: ['supervisor', 'admin'] },
   { path: '/audit', key: 'nav_audit', module: 'audit', roles: ['auditor'] },
   { path: '/report', key: 'nav_report', module: 'report', roles: ['supervisor'] },
+  { path: '/me', key: 'nav_me', module: 'me', roles: ['foreigner'] },
 ];
 const PERSON = { path: '/persons/', key: 'nav_permits', module: 'person', roles: ['issuing_officer', 'field_officer', 'supervisor'] };
 
@@ -124,7 +125,7 @@ function frame(me, active) {
   top.replaceChildren(
     personal ? purposeBar() : h('span'),
     h('div', { class: 'who' },
-      h('span', { class: 'user', id: 'whoami' }, h('b', {}, me.username), ' · ', t(`role_${me.role}`), ' · ', me.office || t('national')),
+      h('span', { class: 'user', id: 'whoami' }, h('b', {}, me.username), ' · ', t(`role_${me.role}`), me.role === 'foreigner' ? '' : ` · ${me.office || t('national')}`),
       langButton(),
       h('button', { type: 'button', class: 'secondary', id: 'logout', onclick: async () => {
         try { await api('/api/v1/auth/logout', { method: 'POST' }); } catch { /* already signed out */ }
@@ -157,6 +158,11 @@ async function main() {
     me = await api('/api/v1/auth/me');
   } catch {
     return; // api() went to the sign-in page
+  }
+  // A permit holder has one page of their own.
+  if (me.role === 'foreigner' && path !== '/me') {
+    location.replace('/me');
+    return;
   }
   const page = path.startsWith('/persons/') ? PERSON : PAGES.find((p) => p.path === path) || PAGES[0];
   frame(me, page === PERSON ? PAGES.find((p) => p.path === '/permits') : page);

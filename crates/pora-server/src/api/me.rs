@@ -8,34 +8,43 @@ use pora_store::model::{Purpose, PurposeKind};
 use pora_store::repo;
 use serde_json::{json, Value};
 
+use super::privacy::{checks_json, own_person};
 use super::{List, Paging};
 use crate::auth::Principal;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::state::AppState;
-
-fn own_id(p: &Principal) -> ApiResult<i64> {
-    p.foreigner_id
-        .ok_or_else(|| ApiError::forbidden("no_person", "this account is not linked to a person"))
-}
 
 /// `GET /api/v1/me/permits`.
 pub async fn permits(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
 ) -> ApiResult<Json<Value>> {
-    let id = own_id(&p)?;
+    let id = own_person(&p)?;
     let mut c = state.store.conn().await?;
     let f = repo::foreigner_by_id(&mut c, id).await?;
     let permits = repo::permits_of(&mut c, id).await?;
     let addresses = repo::addresses_of(&mut c, id).await?;
     drop(c);
+    audit_own_read(&state, &p, &f.niora, "self.read").await?;
+    Ok(Json(
+        json!({ "person": f, "permits": permits, "addresses": addresses }),
+    ))
+}
+
+/// Records the holder's own read `action` of their record (purpose: self).
+async fn audit_own_read(
+    state: &AppState,
+    p: &Principal,
+    niora: &str,
+    action: &str,
+) -> ApiResult<()> {
     state
         .store
         .audit_append(NewEntry {
             actor: p.actor(),
-            action: "self.read".into(),
+            action: action.into(),
             subject_kind: "person".into(),
-            subject_id: f.niora.clone(),
+            subject_id: niora.into(),
             purpose: Purpose {
                 kind: PurposeKind::SelfView,
                 reference: String::new(),
@@ -43,9 +52,7 @@ pub async fn permits(
             details: json!({}),
         })
         .await?;
-    Ok(Json(
-        json!({ "person": f, "permits": permits, "addresses": addresses }),
-    ))
+    Ok(())
 }
 
 /// `GET /api/v1/me/access-log`: every audit entry about the caller, newest first. Officers are shown
@@ -55,7 +62,7 @@ pub async fn access_log(
     Extension(p): Extension<Principal>,
     Query(pg): Query<Paging>,
 ) -> ApiResult<Json<List<Value>>> {
-    let id = own_id(&p)?;
+    let id = own_person(&p)?;
     let page = pg.page()?;
     let mut c = state.store.conn().await?;
     let f = repo::foreigner_by_id(&mut c, id).await?;
@@ -74,4 +81,22 @@ pub async fn access_log(
         })
         .collect();
     Ok(Json(List::new(items, page, None)))
+}
+
+/// `GET /api/v1/me/checks`: the field checks of the caller's permits and the stay reports made
+/// about them, newest first (the same rows as in the export; officers and devices are not named).
+pub async fn checks(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+) -> ApiResult<Json<Value>> {
+    let id = own_person(&p)?;
+    let mut c = state.store.conn().await?;
+    let f = repo::foreigner_by_id(&mut c, id).await?;
+    let checks = checks_json(&mut c, id).await?;
+    let stay_reports = pora_store::privacy::stay_reports_of(&mut c, id).await?;
+    drop(c);
+    audit_own_read(&state, &p, &f.niora, "self.read_checks").await?;
+    Ok(Json(
+        json!({ "checks": checks, "stay_reports": stay_reports }),
+    ))
 }

@@ -57,22 +57,15 @@ pub struct ExportPermit {
     pub events: Vec<repo::PermitEvent>,
 }
 
-/// Gathers the export of person `f` (no audit entry: the caller writes it).
-pub async fn gather(state: &AppState, f: Foreigner) -> ApiResult<PersonExport> {
-    let mut c = state.store.conn().await?;
-    let passports = repo::passports_of(&mut c, f.id).await?;
-    let addresses = repo::addresses_of(&mut c, f.id).await?;
-    let mut permits = Vec::new();
-    for p in repo::permits_of(&mut c, f.id).await? {
-        let events = repo::permit_events(&mut c, p.id).await?;
-        permits.push(ExportPermit { permit: p, events });
-    }
-    let offices: std::collections::HashMap<i64, String> = repo::offices(&mut c)
+/// The field checks of person `foreigner_id` as shown to the person (export and own view): when,
+/// which office, the outcome and where; never the officer or the device.
+pub async fn checks_json(c: &mut pora_store::Conn, foreigner_id: i64) -> ApiResult<Vec<Value>> {
+    let offices: std::collections::HashMap<i64, String> = repo::offices(c)
         .await?
         .into_iter()
         .map(|o| (o.id, o.code))
         .collect();
-    let checks = privacy::checks_of(&mut c, f.id)
+    Ok(privacy::checks_of(c, foreigner_id)
         .await?
         .into_iter()
         .map(|k| {
@@ -83,7 +76,20 @@ pub async fn gather(state: &AppState, f: Foreigner) -> ApiResult<PersonExport> {
                 "notes": k.notes,
             })
         })
-        .collect();
+        .collect())
+}
+
+/// Gathers the export of person `f` (no audit entry: the caller writes it).
+pub async fn gather(state: &AppState, f: Foreigner) -> ApiResult<PersonExport> {
+    let mut c = state.store.conn().await?;
+    let passports = repo::passports_of(&mut c, f.id).await?;
+    let addresses = repo::addresses_of(&mut c, f.id).await?;
+    let mut permits = Vec::new();
+    for p in repo::permits_of(&mut c, f.id).await? {
+        let events = repo::permit_events(&mut c, p.id).await?;
+        permits.push(ExportPermit { permit: p, events });
+    }
+    let checks = checks_json(&mut c, f.id).await?;
     let stay_reports = privacy::stay_reports_of(&mut c, f.id).await?;
     let corrections = privacy::corrections_of(&mut c, f.id).await?;
     let correction_requests = privacy::correction_requests_of(&mut c, f.id).await?;
@@ -159,7 +165,7 @@ fn export_response(export: &PersonExport, pdf: bool) -> ApiResult<Response> {
         .into_response())
 }
 
-fn own_person(p: &Principal) -> ApiResult<i64> {
+pub(crate) fn own_person(p: &Principal) -> ApiResult<i64> {
     p.foreigner_id
         .ok_or_else(|| ApiError::forbidden("no_person", "this account is not linked to a person"))
 }

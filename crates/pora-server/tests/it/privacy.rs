@@ -134,6 +134,16 @@ async fn the_export_holds_everything_and_every_read_with_role_office_and_purpose
         assert!(reads.iter().any(|e| e["action"] == "self.export"), "the export records itself");
         assert!(officer_read.get("actor_id").is_none(), "officers are not named to the person");
 
+        // The holder's own page reads checks and stay reports without an export: the same rows.
+        let own = app.get("/api/v1/me/checks", Role::Foreigner, &[]).await;
+        assert_eq!(own.status, StatusCode::OK, "{:?}", own.body);
+        assert_eq!(own.body["checks"], r.body["checks"]);
+        assert_eq!(own.body["stay_reports"], r.body["stay_reports"]);
+        let log = app.get("/api/v1/me/access-log", Role::Foreigner, &[]).await;
+        assert_eq!(log.body["items"][0]["action"], "self.read_checks", "the own view is audited too");
+        let r2 = app.get("/api/v1/me/checks", Role::FieldOfficer, &[]).await;
+        assert_eq!(r2.status, StatusCode::FORBIDDEN);
+
         // An officer makes the same export on request: needs a purpose, a valid format, the scope.
         let path = format!("/api/v1/foreigners/{niora}/export");
         let r = app.get(&path, Role::IssuingOfficer, &[]).await;

@@ -19,11 +19,7 @@ export async function render(main, { langButton }) {
     try {
       const r = await api('/api/v1/auth/login', { method: 'POST', body: { username: user.value.trim(), password: pass.value, mode: 'cookie' } });
       sessionStorage.setItem('pora.csrf', r.csrf_token);
-      if (r.user.role === 'foreigner') {
-        await api('/api/v1/auth/logout', { method: 'POST' }).catch(() => {});
-        throw new Error(t('login_foreigner'));
-      }
-      location.assign(safeNext());
+      location.assign(r.user.role === 'foreigner' ? '/me' : safeNext());
     } catch (e) {
       msg.textContent = e.status === 401 ? t('login_failed') : e.status === 429 ? t('login_locked') : e.message;
       msg.hidden = false;
