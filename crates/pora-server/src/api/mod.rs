@@ -209,3 +209,18 @@ pub fn opt_date(field: &'static str, v: &Option<String>) -> ApiResult<Option<Dat
         .transpose()
         .map_err(Into::into)
 }
+
+/// The `?state=` filter of lists of things waiting for a decision (officers' corrections, persons'
+/// correction requests): `pending` (the default), `accepted`, `rejected`, or `all` (no filter).
+pub(crate) fn decision_state(state: Option<&str>) -> ApiResult<Option<&'static str>> {
+    match state.unwrap_or("pending") {
+        "all" => Ok(None),
+        "pending" => Ok(Some("pending")),
+        "accepted" => Ok(Some("accepted")),
+        "rejected" => Ok(Some("rejected")),
+        _ => Err(ApiError::invalid(
+            "state",
+            "want pending, accepted, rejected or all",
+        )),
+    }
+}

@@ -326,16 +326,7 @@ pub async fn list_requests(
         offset: q.offset,
     }
     .page()?;
-    let wanted = match q.state.as_deref().unwrap_or("pending") {
-        "all" => None,
-        s @ ("pending" | "accepted" | "rejected") => Some(s),
-        _ => {
-            return Err(ApiError::invalid(
-                "state",
-                "want pending, accepted, rejected or all",
-            ))
-        }
-    };
+    let wanted = super::decision_state(q.state.as_deref())?;
     let purpose = purpose(&state, &p, &headers, q.purpose.as_deref()).await?;
     let mut c = state.store.conn().await?;
     let items = privacy::correction_requests(&mut c, p.office_id, wanted, page).await?;

@@ -261,16 +261,7 @@ pub async fn list_corrections(
         offset: q.offset,
     }
     .page()?;
-    let st = match q.state.as_deref().unwrap_or("pending") {
-        "all" => None,
-        s @ ("pending" | "accepted" | "rejected") => Some(s),
-        _ => {
-            return Err(ApiError::invalid(
-                "state",
-                "want pending, accepted, rejected or all",
-            ))
-        }
-    };
+    let st = super::decision_state(q.state.as_deref())?;
     let purpose = super::purpose(&state, &p, &headers, q.purpose.as_deref()).await?;
     let mut c = state.store.conn().await?;
     let foreigner_id = match &q.niora {

@@ -67,6 +67,20 @@ async fn correction_requests_are_filed_answered_and_change_the_record() {
             .await;
         assert_eq!(r.body["state"], "rejected");
 
+        // Both decision lists take the same `state` filter and name the field when it is wrong.
+        for list in ["/api/v1/correction-requests", "/api/v1/corrections"] {
+            let h = [("x-pora-purpose", "case:K-1/2026")];
+            let bad = app.get(&format!("{list}?state=maybe"), Role::Supervisor, &h).await;
+            assert_eq!((bad.status, bad.body["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("state")), "{list}");
+            for st in ["pending", "accepted", "rejected", "all"] {
+                let ok = app.get(&format!("{list}?state={st}"), Role::Supervisor, &h).await;
+                assert_eq!(ok.status, StatusCode::OK, "{list}?state={st}: {:?}", ok.body);
+                assert!(ok.body["items"].as_array().unwrap().iter().all(|r| st == "all" || r["state"] == st), "{list}?state={st}");
+            }
+        }
+        let accepted = app.get("/api/v1/correction-requests?state=accepted", Role::Supervisor, &[("x-pora-purpose", "case:K-1/2026")]).await;
+        assert_eq!(accepted.body["items"].as_array().unwrap().len(), 1);
+
         // The record changed for the accepted request only; the old value stays in the history.
         let rec = app
             .get(&format!("/api/v1/foreigners/{niora}"), Role::Supervisor, &[("x-pora-purpose", "case:K-1/2026")])
