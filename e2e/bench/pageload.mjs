@@ -9,7 +9,7 @@ const runs = Number(process.argv[2] || 10);
 const scale = Number(process.env.PORA_E2E_SCALE || 1);
 const only = process.argv.slice(3);
 // [path, selector that says the page is drawn, role signed in]; `{niora}` is the holder of the demo's
-// sample valid permit.
+// sample valid permit, `{operation}` the demo operation with the most checks, `{month}` last month.
 const PAGES = [
   ['/', 'body[data-ready="1"]', 'supervisor'],
   ['/permits', '#permits-table tbody tr', 'supervisor'],
@@ -19,6 +19,11 @@ const PAGES = [
   ['/persons/{niora}', 'body[data-ready="1"] #access-log tbody tr', 'supervisor'],
   ['/issue', 'body[data-ready="1"]', 'issuing_officer'],
   ['/issue?permit={permit}', '#issue-card-preview', 'issuing_officer'],
+  ['/operations', '#operations-table tbody tr', 'supervisor'],
+  ['/operations?id={operation}', '#results-map[data-ready="1"]', 'supervisor'],
+  ['/report?month={month}', '#report-operations, #report-kecamatan', 'supervisor'],
+  ['/audit?purpose=operation&action=person', '#audit-table tbody tr', 'auditor'],
+  ['/audit?person={niora}', '#audit-table tbody tr', 'auditor'],
 ].filter(([path]) => !only.length || only.some((o) => path.startsWith(o)));
 
 const t0 = Date.now();
@@ -30,9 +35,16 @@ try {
   const permit = server.samples.valid;
   const call = await apiLogin(server, server.user('supervisor'));
   const { niora } = (await call(`/api/v1/permits/${encodeURIComponent(permit)}`, { purpose: 'check' })).json;
+  const ops = (await call('/api/v1/operations?limit=100')).json.items;
+  const operation = ops.slice().sort((a, b) => b.checks - a.checks)[0]?.id;
+  const d = new Date();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() - 1);
+  const month = d.toISOString().slice(0, 7);
   const rows = [];
   for (const [path, ready, role] of PAGES) {
-    const url = path.replace('{niora}', niora).replace('{permit}', encodeURIComponent(permit));
+    const url = path.replace('{niora}', niora).replace('{permit}', encodeURIComponent(permit))
+      .replace('{operation}', operation).replace('{month}', month);
     const times = [];
     for (let i = 0; i < runs; i++) {
       const ctx = await browser.newContext({ viewport: { width: 1366, height: 900 } });
