@@ -176,6 +176,12 @@ test('extend through the confirmation dialog; suspend needs a reason; resume', a
   assert.equal(p.valid_until, isoDay(425));
   assert.equal(await page.locator('#issue-events tbody tr[data-kind="extended"]').count(), 1);
 
+  // Escape leaves the confirmation without doing anything.
+  await page.click('#act-cancel');
+  await page.waitForSelector('#action-dialog[open]');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('#action-dialog:not([open])', { state: 'attached' });
+  assert.equal(await page.getAttribute('#permit-status', 'data-status'), 'active');
   await page.click('#act-suspend');
   await page.click('#action-confirm');
   const e = await fieldError('#action-dialog', 'reason');
@@ -256,6 +262,30 @@ test('phone width: the steps and the permit view fit and work', async () => {
   assert.ok(await p.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth) <= 1);
   await screenshot(p, 'issuance-manage-phone');
   await phone.close();
+});
+
+test("keyboard: the steps are tabs moved with the arrow keys; a holder's permits found by passport", async () => {
+  await page.goto(`${server.url}/issue?permit=${encodeURIComponent(NUMBER)}`);
+  await page.waitForSelector('#permit-status');
+  await page.focus('#tab-manage');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'tab-register');
+  assert.equal(await page.getAttribute('#tab-register', 'aria-selected'), 'true');
+  assert.equal(await page.isVisible('#panel-manage'), false);
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.getAttribute('#tab-manage', 'aria-selected'), 'true');
+  assert.match(page.url(), /step=manage/);
+  // Only the selected tab is in the Tab order; Tab from it goes into its panel.
+  assert.deepEqual(await page.$$eval('[role="tab"]', (ts) => ts.map((t) => t.tabIndex)), [-1, -1, 0]);
+  await page.goto(`${server.url}/issue?permit=E2E%2FITAP%2F0001`);
+  await page.waitForSelector('#permit-status[data-status="exited"]');
+  await page.goto(`${server.url}/issue?step=manage`);
+  await page.fill('#find-q', RENEWED);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#find-table tbody tr');
+  assert.equal(await page.locator('#find-table tbody tr').count(), 2, 'both permits of the holder, found by passport');
+  await page.click('#find-table button:text("E2E/ITAS/0001")');
+  await page.waitForSelector('#permit-status[data-status="converted"]');
 });
 
 test('a field officer has no issuance page and the API refuses', async () => {
