@@ -194,26 +194,25 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> ApiResult<Option<
     let Some(s) = repo::live_session(&mut c, &secret_hash(&secret), now_unix()).await? else {
         return Ok(None);
     };
+    drop(c);
     // A cookie must carry a cookie session, a bearer header an API token.
     if (s.kind == "session") != via_cookie {
         return Ok(None);
     }
-    let u = repo::user_by_id(&mut c, s.user_id).await?;
-    if u.disabled != 0 {
+    if s.disabled != 0 {
         return Ok(None);
     }
-    if let Some(d) = s.device_id {
-        if repo::device_by_id(&mut c, d).await?.state != "approved" {
-            return Ok(None);
-        }
+    // A token bound to a device works only while the device is approved.
+    if s.device_id.is_some() && s.device_state.as_deref() != Some("approved") {
+        return Ok(None);
     }
     Ok(Some(Principal {
-        user_id: u.id,
-        username: u.username,
-        role: u.role,
-        office_id: u.office_id,
-        office_code: u.office_code,
-        foreigner_id: u.foreigner_id,
+        user_id: s.user_id,
+        username: s.username,
+        role: s.role,
+        office_id: s.office_id,
+        office_code: s.office_code,
+        foreigner_id: s.foreigner_id,
         session_id: s.id,
         via_cookie,
         csrf: s.csrf_token,
@@ -221,7 +220,6 @@ pub async fn resolve(state: &AppState, headers: &HeaderMap) -> ApiResult<Option<
     }))
 }
 
-/// The value of cookie `name`.
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(header::COOKIE)

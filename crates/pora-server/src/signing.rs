@@ -596,10 +596,11 @@ impl KeyRing {
 
     /// The office's status list token. Cached per office; rebuilt and re-signed when a permit of the
     /// office changed (the database's change marker moved, checked at most every `recheck_secs`, and at
-    /// once after [`KeyRing::invalidate_status`]) or the cached token is past half its ttl.
+    /// once after [`KeyRing::invalidate_status`]) or the cached token is past half its ttl. A
+    /// connection is taken from `store` only when the cache has to be checked against the database.
     pub async fn status_list(
         &self,
-        c: &mut Conn,
+        store: &Store,
         office_id: i64,
         office_code: &str,
         now: i64,
@@ -615,7 +616,8 @@ impl KeyRing {
                 }
             }
         }
-        let version = repo::status_version(c, office_id).await?;
+        let mut c = store.conn().await?;
+        let version = repo::status_version(&mut c, office_id).await?;
         {
             let mut cache = self.status_cache.lock().unwrap_or_else(|e| e.into_inner());
             if let Some(hit) = cache.get_mut(office_code) {
@@ -625,7 +627,8 @@ impl KeyRing {
                 }
             }
         }
-        let entries = repo::status_entries(c, office_id).await?;
+        let entries = repo::status_entries(&mut c, office_id).await?;
+        drop(c);
         let len = entries.last().map(|e| e.0 as usize + 1).unwrap_or(0).max(1);
         let mut list = StatusList::new(2, len).map_err(|e| SigningError::Core(e.to_string()))?;
         for (i, s) in &entries {

@@ -356,57 +356,67 @@ impl AuditedTx {
 
     /// Appends an entry with an explicit time (demo data, tests).
     pub async fn append_at(&mut self, e: NewEntry, at: i64) -> Result<Entry> {
-        let (seq, prev_hash) = match self.head.take() {
-            Some((seq, hash)) => (seq + 1, hash),
+        let mut entries = self.append_all(vec![(e, at)]).await?;
+        entries
+            .pop()
+            .ok_or(StoreError::AuditBatch("no entry appended".into()))
+    }
+
+    /// Appends entries in order (each with its time), chained one after the other, with few
+    /// statements: multi-row `INSERT`s of [`INSERT_CHUNKS`] rows, so that a batch of `n` entries
+    /// costs at most about log2(`n`) statements and the statement cache holds a handful of shapes.
+    pub async fn append_all(&mut self, batch: Vec<(NewEntry, i64)>) -> Result<Vec<Entry>> {
+        if batch.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (mut seq, mut prev_hash) = match self.head.take() {
+            Some((seq, hash)) => (seq, hash),
             None => {
                 let last = sqlx::query("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                     .fetch_optional(&mut *self.tx)
                     .await?;
                 match last {
-                    Some(row) => (row.try_get::<i64, _>(0)? + 1, row.try_get::<String, _>(1)?),
-                    None => (1, GENESIS.to_owned()),
+                    Some(row) => (row.try_get::<i64, _>(0)?, row.try_get::<String, _>(1)?),
+                    None => (0, GENESIS.to_owned()),
                 }
             }
         };
-        let mut entry = Entry {
-            seq,
-            at,
-            actor_id: e.actor.user_id,
-            actor_role: e.actor.role,
-            actor_office: e.actor.office,
-            action: e.action,
-            subject_kind: e.subject_kind,
-            subject_id: e.subject_id,
-            purpose_kind: e.purpose.kind.as_str().to_owned(),
-            purpose_ref: e.purpose.reference,
-            // serde_json's default map is sorted by key, and to_string writes no whitespace.
-            details: serde_json::to_string(&e.details).unwrap_or_else(|_| "{}".into()),
-            prev_hash,
-            hash: String::new(),
-        };
-        entry.hash = entry.compute_hash();
-        sqlx::query(
-            "INSERT INTO audit_log (seq, at, actor_id, actor_role, actor_office, action, subject_kind, \
-             subject_id, purpose_kind, purpose_ref, details, prev_hash, hash) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-        )
-        .bind(entry.seq)
-        .bind(entry.at)
-        .bind(entry.actor_id)
-        .bind(&entry.actor_role)
-        .bind(&entry.actor_office)
-        .bind(&entry.action)
-        .bind(&entry.subject_kind)
-        .bind(&entry.subject_id)
-        .bind(&entry.purpose_kind)
-        .bind(&entry.purpose_ref)
-        .bind(&entry.details)
-        .bind(&entry.prev_hash)
-        .bind(&entry.hash)
-        .execute(&mut *self.tx)
-        .await?;
-        self.head = Some((entry.seq, entry.hash.clone()));
-        Ok(entry)
+        let mut entries = Vec::with_capacity(batch.len());
+        for (e, at) in batch {
+            seq += 1;
+            let mut entry = Entry {
+                seq,
+                at,
+                actor_id: e.actor.user_id,
+                actor_role: e.actor.role,
+                actor_office: e.actor.office,
+                action: e.action,
+                subject_kind: e.subject_kind,
+                subject_id: e.subject_id,
+                purpose_kind: e.purpose.kind.as_str().to_owned(),
+                purpose_ref: e.purpose.reference,
+                // serde_json's default map is sorted by key, and to_string writes no whitespace.
+                details: serde_json::to_string(&e.details).unwrap_or_else(|_| "{}".into()),
+                prev_hash,
+                hash: String::new(),
+            };
+            entry.hash = entry.compute_hash();
+            prev_hash = entry.hash.clone();
+            entries.push(entry);
+        }
+        let mut rest = &entries[..];
+        while !rest.is_empty() {
+            let n = INSERT_CHUNKS
+                .iter()
+                .copied()
+                .find(|&n| n <= rest.len())
+                .unwrap_or(1);
+            let (chunk, tail) = rest.split_at(n);
+            insert_entries(&mut self.tx, chunk).await?;
+            rest = tail;
+        }
+        self.head = Some((seq, prev_hash));
+        Ok(entries)
     }
 
     /// Removes entries `..=seq` under retention: signs and stores an [`Anchor`] at `seq`, then
@@ -667,6 +677,52 @@ impl Store {
 /// The most entries one group commit takes.
 pub const MAX_BATCH: usize = 256;
 
+/// Row counts of the multi-row `INSERT`s [`AuditedTx::append_all`] uses, largest first (13 bound
+/// values a row: 128 rows stay far below both backends' limits on bound values).
+pub const INSERT_CHUNKS: [usize; 8] = [128, 64, 32, 16, 8, 4, 2, 1];
+
+/// One `INSERT` of `entries` (at most 128) into `audit_log`.
+async fn insert_entries(c: &mut Conn, entries: &[Entry]) -> Result<()> {
+    const COLUMNS: usize = 13;
+    let mut sql = String::with_capacity(200 + entries.len() * 80);
+    sql.push_str(
+        "INSERT INTO audit_log (seq, at, actor_id, actor_role, actor_office, action, subject_kind, \
+         subject_id, purpose_kind, purpose_ref, details, prev_hash, hash) VALUES ",
+    );
+    for i in 0..entries.len() {
+        if i > 0 {
+            sql.push_str(", ");
+        }
+        sql.push('(');
+        for j in 0..COLUMNS {
+            if j > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("${}", i * COLUMNS + j + 1));
+        }
+        sql.push(')');
+    }
+    let mut q = sqlx::query(&sql);
+    for e in entries {
+        q = q
+            .bind(e.seq)
+            .bind(e.at)
+            .bind(e.actor_id)
+            .bind(&e.actor_role)
+            .bind(&e.actor_office)
+            .bind(&e.action)
+            .bind(&e.subject_kind)
+            .bind(&e.subject_id)
+            .bind(&e.purpose_kind)
+            .bind(&e.purpose_ref)
+            .bind(&e.details)
+            .bind(&e.prev_hash)
+            .bind(&e.hash);
+    }
+    q.execute(c).await?;
+    Ok(())
+}
+
 type Job = (NewEntry, i64, tokio::sync::oneshot::Sender<Result<Entry>>);
 /// The sending half of the group-commit queue.
 pub(crate) type QueueSender = tokio::sync::mpsc::Sender<Job>;
@@ -681,18 +737,20 @@ async fn audit_writer(store: Store, mut rx: tokio::sync::mpsc::Receiver<Job>) {
             }
         }
         let mut replies = Vec::with_capacity(batch.len());
-        let mut entries = Vec::with_capacity(batch.len());
-        let result: Result<()> = async {
+        let mut jobs = Vec::with_capacity(batch.len());
+        for (entry, at, reply) in batch {
+            replies.push(reply);
+            jobs.push((entry, at));
+        }
+        let result: Result<Vec<Entry>> = async {
             let mut tx = store.begin_audited().await?;
-            for (entry, at, reply) in batch {
-                replies.push(reply);
-                entries.push(tx.append_at(entry, at).await?);
-            }
-            tx.commit().await
+            let entries = tx.append_all(jobs).await?;
+            tx.commit().await?;
+            Ok(entries)
         }
         .await;
         match result {
-            Ok(()) => {
+            Ok(entries) => {
                 for (reply, entry) in replies.into_iter().zip(entries) {
                     let _ = reply.send(Ok(entry));
                 }

@@ -267,6 +267,10 @@ fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(std::time::Duration::from_secs(30))
+        // sqlx pings every connection it hands out by default: one more round trip (to PostgreSQL,
+        // or to the SQLite connection's worker thread) per acquire, often as many as the request's
+        // own queries. A connection that died is found by the query that uses it instead.
+        .test_before_acquire(false)
         .after_connect(move |conn, _meta| {
             Box::pin(async move {
                 if backend == Backend::Sqlite {

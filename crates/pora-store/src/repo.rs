@@ -174,25 +174,36 @@ pub async fn users(c: &mut Conn, page: Page) -> Result<Vec<User>> {
     )
 }
 
-/// A login session or API token, looked up by the SHA-256 of its secret.
+/// A live login session or API token with its user and, for a device token, the device's state:
+/// what every authenticated request needs, read in one query ([`live_session`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, FromRow)]
-pub struct Session {
-    /// Row id.
+pub struct LiveSession {
+    /// Session row id.
     pub id: i64,
     /// `session` (cookie) or `api_token` (bearer).
     pub kind: String,
-    /// Owner.
-    pub user_id: i64,
     /// Device the token was issued to.
     pub device_id: Option<i64>,
     /// CSRF token (cookie sessions).
     pub csrf_token: Option<String>,
-    /// Label.
-    pub label: Option<String>,
     /// Expiry (unix seconds).
     pub expires_at: i64,
-    /// Revocation time.
-    pub revoked_at: Option<i64>,
+    /// Owner.
+    pub user_id: i64,
+    /// Owner's login name.
+    pub username: String,
+    /// Owner's role.
+    pub role: Role,
+    /// Owner's office scope; `None` means national scope.
+    pub office_id: Option<i64>,
+    /// Owner's office code.
+    pub office_code: Option<String>,
+    /// For role `foreigner`: whose account it is.
+    pub foreigner_id: Option<i64>,
+    /// 1 when the owner is disabled.
+    pub disabled: i64,
+    /// The device's state (`pending`, `approved`, `revoked`) when the token names a device.
+    pub device_state: Option<String>,
 }
 
 /// A session to create.
@@ -232,11 +243,14 @@ pub async fn create_session(c: &mut Conn, s: &NewSession<'_>, at: i64) -> Result
     .await?)
 }
 
-/// A live (not revoked, not expired at `now`) session by token hash.
-pub async fn live_session(c: &mut Conn, token_hash: &str, now: i64) -> Result<Option<Session>> {
+/// A live (not revoked, not expired at `now`) session by token hash, with its user and device.
+pub async fn live_session(c: &mut Conn, token_hash: &str, now: i64) -> Result<Option<LiveSession>> {
     Ok(sqlx::query_as(
-        "SELECT id, kind, user_id, device_id, csrf_token, label, expires_at, revoked_at FROM sessions \
-         WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2",
+        "SELECT s.id, s.kind, s.device_id, s.csrf_token, s.expires_at, u.id AS user_id, u.username, \
+         u.role, u.office_id, o.code AS office_code, u.foreigner_id, u.disabled, d.state AS device_state \
+         FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN offices o ON o.id = u.office_id \
+         LEFT JOIN devices d ON d.id = s.device_id \
+         WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2",
     )
     .bind(token_hash)
     .bind(now)

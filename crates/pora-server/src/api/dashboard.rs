@@ -134,21 +134,25 @@ pub async fn export_permits(
         out.push_str("\r\n");
     }
     if !rows.is_empty() {
-        let mut tx = state.store.begin_audited().await?;
+        let now = now_unix();
         let mut seen = std::collections::BTreeSet::new();
-        for r in &rows {
-            if seen.insert(r.niora.as_str()) {
-                tx.append(NewEntry {
+        let entries = rows
+            .iter()
+            .filter(|r| seen.insert(r.niora.as_str()))
+            .map(|r| {
+                let e = NewEntry {
                     actor: p.actor(),
                     action: "permit.export".into(),
                     subject_kind: "person".into(),
                     subject_id: r.niora.clone(),
                     purpose: purpose.clone(),
                     details: json!({ "permit": r.number, "rows": rows.len() }),
-                })
-                .await?;
-            }
-        }
+                };
+                (e, now)
+            })
+            .collect();
+        let mut tx = state.store.begin_audited().await?;
+        tx.append_all(entries).await?;
         tx.commit().await?;
     }
     let name = format!("pora-permits-{}.csv", Date::from_unix(now_unix()));

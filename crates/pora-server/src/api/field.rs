@@ -38,16 +38,14 @@ pub async fn run_verify(state: &AppState, qr_text: &str) -> ApiResult<pora_core:
     let now = now_unix();
     let (_, trust) = state.keys.trust_list(now).map_err(ApiError::internal)?;
     let mut tokens = Vec::new();
-    let mut c = state.store.conn().await?;
     for (id, code) in state.keys.signing_offices() {
         let (_, t) = state
             .keys
-            .status_list(&mut c, id, &code, now, state.config.status_ttl_secs)
+            .status_list(&state.store, id, &code, now, state.config.status_ttl_secs)
             .await
             .map_err(ApiError::internal)?;
         tokens.push(t);
     }
-    drop(c);
     let ctx = Context {
         trust: &trust,
         status_lists: &tokens,
@@ -475,18 +473,23 @@ pub(crate) async fn audit_shown<'a>(
     if unique.is_empty() {
         return Ok(());
     }
-    let mut tx = state.store.begin_audited().await?;
-    for niora in unique {
-        tx.append(NewEntry {
-            actor: p.actor(),
-            action: action.into(),
-            subject_kind: kind.into(),
-            subject_id: niora.to_owned(),
-            purpose: purpose.clone(),
-            details: json!({}),
+    let now = now_unix();
+    let entries = unique
+        .into_iter()
+        .map(|niora| {
+            let e = NewEntry {
+                actor: p.actor(),
+                action: action.into(),
+                subject_kind: kind.into(),
+                subject_id: niora.to_owned(),
+                purpose: purpose.clone(),
+                details: json!({}),
+            };
+            (e, now)
         })
-        .await?;
-    }
+        .collect();
+    let mut tx = state.store.begin_audited().await?;
+    tx.append_all(entries).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -154,21 +154,25 @@ pub async fn search(
     let (rows, total) = repo::search_permits(&mut c, &filter, page).await?;
     drop(c);
     if !rows.is_empty() {
-        let mut tx = state.store.begin_audited().await?;
+        let now = now_unix();
         let mut seen = std::collections::BTreeSet::new();
-        for r in &rows {
-            if seen.insert(r.niora.clone()) {
-                tx.append(NewEntry {
+        let entries = rows
+            .iter()
+            .filter(|r| seen.insert(r.niora.as_str()))
+            .map(|r| {
+                let e = NewEntry {
                     actor: p.actor(),
                     action: "permit.search".into(),
                     subject_kind: "person".into(),
                     subject_id: r.niora.clone(),
                     purpose: purpose.clone(),
                     details: json!({ "permit": r.number, "q": filter.q }),
-                })
-                .await?;
-            }
-        }
+                };
+                (e, now)
+            })
+            .collect();
+        let mut tx = state.store.begin_audited().await?;
+        tx.append_all(entries).await?;
         tx.commit().await?;
     }
     Ok(Json(List::new(rows, page, Some(total))))

@@ -331,22 +331,14 @@ pub async fn list_requests(
     let mut c = state.store.conn().await?;
     let items = privacy::correction_requests(&mut c, p.office_id, wanted, page).await?;
     drop(c);
-    let people: std::collections::BTreeSet<&str> = items.iter().map(|r| r.niora.as_str()).collect();
-    if !people.is_empty() {
-        let mut tx = state.store.begin_audited().await?;
-        for niora in people {
-            tx.append(NewEntry {
-                actor: p.actor(),
-                action: "correction_request.list".into(),
-                subject_kind: "person".into(),
-                subject_id: niora.to_owned(),
-                purpose: purpose.clone(),
-                details: json!({}),
-            })
-            .await?;
-        }
-        tx.commit().await?;
-    }
+    super::field::audit_listing(
+        &state,
+        &p,
+        &purpose,
+        "correction_request.list",
+        items.iter().map(|r| r.niora.as_str()),
+    )
+    .await?;
     Ok(Json(List::new(items, page, None)))
 }
 

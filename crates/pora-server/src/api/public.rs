@@ -113,13 +113,14 @@ pub async fn status_list(
     }
     let mut c = state.store.conn().await?;
     let o = repo::office_by_code(&mut c, &office).await?;
+    drop(c);
     if state.keys.office_signer(&o.code).is_none() {
         return Err(ApiError::not_found("status list"));
     }
     let ttl = state.config.status_ttl_secs;
     let (p, _) = state
         .keys
-        .status_list(&mut c, o.id, &o.code, now_unix(), ttl)
+        .status_list(&state.store, o.id, &o.code, now_unix(), ttl)
         .await
         .map_err(ApiError::internal)?;
     Ok(publish(&p, pora_core::status_list::TYP, ttl / 2, &headers))

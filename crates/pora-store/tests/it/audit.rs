@@ -112,6 +112,45 @@ async fn chain_links_and_verifies() {
     .await;
 }
 
+/// `append_all` writes a batch in multi-row chunks (here 128 + 64 + 8 + 2 + 1 = 203 rows, and a
+/// second batch that continues the same chain); every entry is stored exactly as returned.
+#[tokio::test]
+async fn batches_are_chained_across_insert_chunks() {
+    on_both(|store| async move {
+        fill(&store, 2).await;
+        let mut tx = store.begin_audited().await.unwrap();
+        let batch = (0..203)
+            .map(|i| (entry(i), 1_700_000_000 + i as i64))
+            .collect();
+        let mut entries = tx.append_all(batch).await.unwrap();
+        entries.extend(
+            tx.append_all(vec![(entry(9), 1_700_001_000)])
+                .await
+                .unwrap(),
+        );
+        tx.commit().await.unwrap();
+        assert_eq!(entries.len(), 204);
+        assert_eq!(entries[0].seq, 3);
+        for w in entries.windows(2) {
+            assert_eq!((w[1].seq, &w[1].prev_hash), (w[0].seq + 1, &w[0].hash));
+        }
+        let stored: Vec<(i64, i64, String, String)> = sqlx::query_as(
+            "SELECT seq, at, details, hash FROM audit_log WHERE seq >= 3 ORDER BY seq",
+        )
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+        let want: Vec<(i64, i64, String, String)> = entries
+            .iter()
+            .map(|e| (e.seq, e.at, e.details.clone(), e.hash.clone()))
+            .collect();
+        assert_eq!(stored, want);
+        let r = verify_chain(&store, None).await.unwrap();
+        assert_eq!((r.entries, r.last_seq, r.fault), (206, 206, None));
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn modified_entry_is_named() {
     on_both(|store| async move {
