@@ -103,13 +103,71 @@ pub fn device_public_key(d: &DeviceKey) -> Option<PublicKey> {
     PublicKey::from_bytes(alg, &bytes).ok()
 }
 
+/// A report refused because it does not verify under the key of the device it names or is signed
+/// by: evidence for a `device_chain` alert (`problem: bad_signature`), one per device and batch.
+struct Unverified {
+    index: usize,
+    id: String,
+    seq: u64,
+    code: &'static str,
+    kid: String,
+    bytes: Vec<u8>,
+}
+
+/// What [`verify_all`] found: the reports that verify, and those whose signature fails although
+/// they come from (or name) an enrolled device.
+#[derive(Default)]
+struct Checked {
+    verified: Vec<Verified>,
+    forged: BTreeMap<i64, (DeviceKey, Vec<Unverified>)>,
+}
+
+/// The `device_chain` alerts for reports that fail verification under an enrolled device's key:
+/// one per device, with the failing reports' ids, codes and the first one's bytes as evidence.
+fn signature_alerts(
+    forged: BTreeMap<i64, (DeviceKey, Vec<Unverified>)>,
+    now: i64,
+) -> Vec<NewAlert> {
+    forged
+        .into_values()
+        .map(|(d, bad)| {
+            let first = &bad[0];
+            NewAlert {
+                kind: "device_chain".into(),
+                office_id: d.office_id,
+                permit_id: None,
+                foreigner_id: None,
+                check_id: None,
+                device_id: Some(d.id),
+                officer_id: Some(d.officer_id),
+                // The refused reports are not stored: their ids are evidence, not references.
+                report_id: None,
+                reason: format!(
+                    "{} report(s) naming device {} do not verify under its enrolled key: forged or altered",
+                    bad.len(),
+                    d.id
+                ),
+                details: json!({
+                    "problem": "bad_signature",
+                    "device_state": d.state,
+                    "reports": bad.iter().map(|u| json!({
+                        "index": u.index, "report_id": u.id, "seq": u.seq, "code": u.code, "kid": u.kid,
+                    })).collect::<Vec<_>>(),
+                    "first_received": hex::encode(&first.bytes),
+                }),
+                at: now,
+            }
+        })
+        .collect()
+}
+
 /// Decodes, finds the device of and verifies every report; the refused ones go to `rejected`.
 async fn verify_all(
     state: &AppState,
     uploader: &Uploader,
     reports: Vec<Vec<u8>>,
     rejected: &mut Vec<Rejected>,
-) -> ApiResult<Vec<Verified>> {
+) -> ApiResult<Checked> {
     let mut parsed = Vec::with_capacity(reports.len());
     let mut kids: HashSet<String> = HashSet::new();
     for (index, bytes) in reports.into_iter().enumerate() {
@@ -127,12 +185,50 @@ async fn verify_all(
         let d = field::device_by_kid(&mut c, &kid).await?;
         devices.insert(kid, d);
     }
+    // Devices named by reports whose kid is unknown: a report in an enrolled device's name signed
+    // by another key is a forgery to raise, not only to refuse.
+    let mut named: HashMap<i64, Option<DeviceKey>> = HashMap::new();
+    for (_, _, p) in &parsed {
+        if devices
+            .get(&hex::encode(&p.kid))
+            .is_some_and(Option::is_none)
+        {
+            if let Ok(id) = p.report.device.parse::<i64>() {
+                named.insert(id, None);
+            }
+        }
+    }
+    for (id, d) in named.iter_mut() {
+        *d = field::device_key(&mut c, *id).await?;
+    }
     drop(c);
+    let mut out = Checked::default();
     let mut todo = Vec::with_capacity(parsed.len());
     for (index, bytes, p) in parsed {
         let id = hex::encode(p.report.report_id);
         let refuse = |code, msg: String| reject(index, Some(id.clone()), code, msg);
-        let Some(d) = devices.get(&hex::encode(&p.kid)).and_then(Clone::clone) else {
+        let kid = hex::encode(&p.kid);
+        let Some(d) = devices.get(&kid).and_then(Clone::clone) else {
+            if let Some(Some(d)) = p
+                .report
+                .device
+                .parse::<i64>()
+                .ok()
+                .and_then(|n| named.get(&n))
+            {
+                out.forged
+                    .entry(d.id)
+                    .or_insert_with(|| (d.clone(), Vec::new()))
+                    .1
+                    .push(Unverified {
+                        index,
+                        id: id.clone(),
+                        seq: p.report.seq,
+                        code: "unknown_device",
+                        kid,
+                        bytes,
+                    });
+            }
             rejected.push(refuse(
                 "unknown_device",
                 "no enrolled device has this key id".into(),
@@ -198,8 +294,10 @@ async fn verify_all(
                     s.spawn(move || {
                         part.into_iter()
                             .map(|(index, bytes, p, id, d, key)| {
+                                let seq = p.report.seq;
+                                let kid = hex::encode(&p.kid);
                                 let res = p.verify(&key, pora_crypto::default_provider());
-                                (index, bytes, res, id, d)
+                                (index, bytes, res, id, d, seq, kid)
                             })
                             .collect::<Vec<_>>()
                     })
@@ -213,12 +311,12 @@ async fn verify_all(
     })
     .await
     .map_err(ApiError::internal)?;
-    let mut out = Vec::with_capacity(checked.len());
-    for (index, bytes, res, id, device) in checked {
+    out.verified.reserve(checked.len());
+    for (index, bytes, res, id, device, seq, kid) in checked {
         match res {
             Ok(report) => {
                 let hash = report::hash(&bytes);
-                out.push(Verified {
+                out.verified.push(Verified {
                     index,
                     bytes,
                     report,
@@ -227,7 +325,21 @@ async fn verify_all(
                     device,
                 });
             }
-            Err(e) => rejected.push(reject(index, Some(id), e.code(), e.to_string())),
+            Err(e) => {
+                rejected.push(reject(index, Some(id.clone()), e.code(), e.to_string()));
+                out.forged
+                    .entry(device.id)
+                    .or_insert_with(|| (device.clone(), Vec::new()))
+                    .1
+                    .push(Unverified {
+                        index,
+                        id,
+                        seq,
+                        code: e.code(),
+                        kid,
+                        bytes,
+                    });
+            }
         }
     }
     Ok(out)
@@ -433,6 +545,17 @@ pub async fn ingest(
     uploader: &Uploader,
     reports: Vec<Vec<u8>>,
 ) -> ApiResult<BatchResult> {
+    ingest_at(state, uploader, reports, pora_store::model::now_unix()).await
+}
+
+/// [`ingest`] with the time of receipt given (`received_at` and the alerts' time): the demo's year
+/// of checks, synced week by week.
+pub async fn ingest_at(
+    state: &AppState,
+    uploader: &Uploader,
+    reports: Vec<Vec<u8>>,
+    now: i64,
+) -> ApiResult<BatchResult> {
     if reports.len() > MAX_BATCH {
         return Err(ApiError::invalid(
             "reports",
@@ -440,9 +563,11 @@ pub async fn ingest(
         ));
     }
     let mut out = BatchResult::default();
-    let mut verified = verify_all(state, uploader, reports, &mut out.rejected).await?;
+    let Checked {
+        mut verified,
+        forged,
+    } = verify_all(state, uploader, reports, &mut out.rejected).await?;
     verified.sort_by_key(|v| (v.device.id, v.report.seq, v.index));
-    let now = pora_store::model::now_unix();
     let limits = Limits {
         away_distance_m: state.config.away_distance_m,
         clock_skew_secs: state.config.clock_skew_secs,
@@ -454,7 +579,7 @@ pub async fn ingest(
     let ids: Vec<String> = verified.iter().map(|v| v.id.clone()).collect();
     let mut known: HashMap<String, String> =
         field::known_reports(c, &ids).await?.into_iter().collect();
-    let mut alerts_out: Vec<NewAlert> = Vec::new();
+    let mut alerts_out: Vec<NewAlert> = signature_alerts(forged, now);
     let mut fresh: Vec<Verified> = Vec::with_capacity(verified.len());
     for v in verified {
         let h = hex::encode(v.hash);
@@ -532,16 +657,17 @@ pub async fn ingest(
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
-    for p in by_number.values() {
-        by_id.insert(p.id, p.clone());
-    }
-    by_number.clear();
+    let number_ids: HashMap<String, i64> = by_number
+        .drain()
+        .map(|(n, p)| {
+            let id = p.id;
+            by_id.insert(id, p);
+            (n, id)
+        })
+        .collect();
     let permit_of = |v: &Verified| -> Option<i64> {
         match &v.report.permit_number {
-            Some(n) => by_id
-                .values()
-                .find(|p| p.number.eq_ignore_ascii_case(n.trim()))
-                .map(|p| p.id),
+            Some(n) => number_ids.get(&n.trim().to_ascii_uppercase()).copied(),
             None => by_hash
                 .get(&(v.device.office_id, hex::encode(v.report.doc_hash)))
                 .copied(),
@@ -658,7 +784,7 @@ pub async fn ingest(
             Val::T(Some(r.outcome.clone())),
             Val::T(Some(hex::encode(r.doc_hash))),
             Val::I(*permit_id),
-            Val::T(Some(hex::encode(&v.bytes))),
+            Val::B(Some(v.bytes.clone())),
             Val::I(Some(now)),
         ]);
         let (order_id, caught) = match order {
@@ -693,6 +819,22 @@ pub async fn ingest(
     field::insert_rows(c, "check_reports", CHECK_COLUMNS, &check_rows, "").await?;
     for (id, chain) in settles {
         field::set_chain(c, &id, chain).await?;
+    }
+    // An alert about a stored report names its check too (the check row derived from it).
+    let with_report: Vec<String> = alerts_out
+        .iter()
+        .filter_map(|a| a.report_id.clone())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let checks: HashMap<String, i64> = field::checks_by_report(c, &with_report)
+        .await?
+        .into_iter()
+        .collect();
+    for a in &mut alerts_out {
+        if let Some(r) = &a.report_id {
+            a.check_id = checks.get(r).copied();
+        }
     }
     let alert_rows: Vec<Vec<Val>> = alerts_out.iter().map(NewAlert::row).collect();
     field::insert_rows(c, "alerts", ALERT_COLUMNS, &alert_rows, "").await?;

@@ -288,25 +288,6 @@ pub fn request_schema(method: &str, path: &str) -> Option<Value> {
         | "/api/v1/permits/{number}/exit"
         | "/api/v1/permits/{number}/deceased" => step(&[]),
         "/api/v1/verify" => obj(&[("qr_text", t("string"))], &["qr_text"]),
-        "/api/v1/checks" => obj(
-            &[
-                ("qr_text", t("string")),
-                ("permit_number", t("string")),
-                ("order", t("string")),
-                ("caught_in_act", t("boolean")),
-                ("lat", t("number")),
-                ("lng", t("number")),
-                ("region_code", region()),
-                ("notes", t("string")),
-                (
-                    "corrections",
-                    json!({ "type": "array", "items": obj(&[("field", t("string")), ("new_value", t("string"))], &["field", "new_value"]) }),
-                ),
-                ("at", t("integer")),
-                ("client_ref", t("string")),
-            ],
-            &["lat", "lng"],
-        ),
         "/api/v1/orders" => obj(
             &[
                 ("number", t("string")),

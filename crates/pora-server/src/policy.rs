@@ -182,7 +182,6 @@ pub const RULES: &[Rule] = &[
     ),
     // Field work and supervision.
     r("POST", "/api/v1/verify", Access::Roles(VERIFIERS)),
-    r("POST", "/api/v1/checks", Access::Roles(FIELD)),
     r("GET", "/api/v1/checks", Access::Roles(SUPERVISION)),
     r("POST", "/api/v1/orders", Access::Roles(SUPERVISION)),
     r(

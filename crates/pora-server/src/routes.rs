@@ -85,8 +85,7 @@ routes! {
     post "/api/v1/permits/{number}/deport" => permits::deport, "permits", "Record a deportation";
     post "/api/v1/permits/{number}/deceased" => permits::deceased, "permits", "Record the holder's death";
     post "/api/v1/verify" => field::verify, "field", "Verify a QR text against the current trust and status lists";
-    post "/api/v1/checks" => field::record_check, "field", "Record a field check (with position)";
-    get "/api/v1/checks" => field::list_checks, "supervision", "List field checks";
+    get "/api/v1/checks" => field::list_checks, "supervision", "List field checks (each from a signed report)";
     post "/api/v1/orders" => field::create_order, "supervision", "Create a written order (surat perintah)";
     post "/api/v1/stay-reports" => field::stay_report, "field", "Record a stay report";
     get "/api/v1/alerts" => supervision::list_alerts, "supervision", "Alerts, filtered by state, kind, person, device, age (audited)";

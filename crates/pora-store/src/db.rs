@@ -72,6 +72,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0008_operations.sql"),
         postgres: include_str!("../migrations/postgres/0008_operations.sql"),
     },
+    Migration {
+        version: 9,
+        name: "report_bytes",
+        sqlite: include_str!("../migrations/sqlite/0009_report_bytes.sql"),
+        postgres: include_str!("../migrations/postgres/0009_report_bytes.sql"),
+    },
 ];
 
 /// The database: a pool to either backend plus the lock that serialises audit appends.
@@ -106,14 +112,14 @@ impl Store {
             Backend::Sqlite => 1,
             Backend::Postgres => max_connections,
         };
-        let writer = pool_options(backend, writer_size)
+        let writer = pool_options(backend, writer_size, true)
             .connect_with(opts.clone())
             .await?;
         let pool = match backend {
             Backend::Sqlite => {
                 // Migrate through the writer before readers open the file.
                 migrate_pool(&writer, backend).await?;
-                pool_options(backend, max_connections)
+                pool_options(backend, max_connections, false)
                     .connect_with(opts)
                     .await?
             }
@@ -263,7 +269,12 @@ async fn migrate_pool(pool: &AnyPool, backend: Backend) -> Result<usize> {
     Ok(ran)
 }
 
-fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
+/// Page cache of the SQLite writer connection, KiB. The default (2 MiB) is far smaller than the
+/// indexes that batch ingest writes into at random places (report ids), so a growing table turned
+/// every insert into page reads; the cache is per connection and bounded, so memory stays flat.
+const SQLITE_WRITER_CACHE_KIB: i64 = 64 * 1024;
+
+fn pool_options(backend: Backend, max_connections: u32, writer: bool) -> AnyPoolOptions {
     AnyPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(std::time::Duration::from_secs(30))
@@ -279,6 +290,12 @@ fn pool_options(backend: Backend, max_connections: u32) -> AnyPoolOptions {
                          PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
                     )
                     .await?;
+                    if writer {
+                        conn.execute(
+                            format!("PRAGMA cache_size = -{SQLITE_WRITER_CACHE_KIB}").as_str(),
+                        )
+                        .await?;
+                    }
                 }
                 Ok(())
             })

@@ -1664,35 +1664,16 @@ pub struct NewCheck {
     pub region_code: Option<RegionCode>,
     /// Notes.
     pub notes: Option<String>,
-    /// The device's own reference for the check (idempotent uploads).
-    pub client_ref: Option<String>,
-    /// JSON details (e.g. the device signature over the upload).
+    /// JSON details.
     pub details: String,
-}
-
-/// The id of an officer's check with this client reference, if already recorded.
-pub async fn check_by_client_ref(
-    c: &mut Conn,
-    officer_id: i64,
-    client_ref: &str,
-) -> Result<Option<i64>> {
-    Ok(
-        sqlx::query_scalar(
-            "SELECT id FROM check_reports WHERE officer_id = $1 AND client_ref = $2",
-        )
-        .bind(officer_id)
-        .bind(client_ref)
-        .fetch_optional(c)
-        .await?,
-    )
 }
 
 /// Records a check; returns the id.
 pub async fn insert_check(c: &mut Conn, k: &NewCheck) -> Result<i64> {
     Ok(sqlx::query_scalar(
         "INSERT INTO check_reports (at, officer_id, device_id, office_id, permit_id, foreigner_id, verdict, outcome, \
-         written_order_id, caught_in_act, lat, lng, region_code, notes, client_ref, details) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id",
+         written_order_id, caught_in_act, lat, lng, region_code, notes, details) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id",
     )
     .bind(k.at)
     .bind(k.officer_id)
@@ -1708,7 +1689,6 @@ pub async fn insert_check(c: &mut Conn, k: &NewCheck) -> Result<i64> {
     .bind(k.position.map(|p| p.1))
     .bind(k.region_code.as_ref().map(|r| r.as_str().to_owned()))
     .bind(&k.notes)
-    .bind(&k.client_ref)
     .bind(&k.details)
     .fetch_one(c)
     .await?)
@@ -1762,33 +1742,6 @@ pub async fn insert_stay_report(c: &mut Conn, s: &NewStayReport, at: i64) -> Res
     .bind(s.region_code.as_str())
     .bind(s.position.map(|p| p.0))
     .bind(s.position.map(|p| p.1))
-    .bind(at)
-    .fetch_one(c)
-    .await?)
-}
-
-/// Records a correction made during a check; returns the id.
-#[allow(clippy::too_many_arguments)]
-pub async fn insert_correction(
-    c: &mut Conn,
-    check_id: Option<i64>,
-    foreigner_id: i64,
-    field: &str,
-    old_value: Option<&str>,
-    new_value: &str,
-    officer_id: i64,
-    at: i64,
-) -> Result<i64> {
-    Ok(sqlx::query_scalar(
-        "INSERT INTO corrections (check_id, foreigner_id, field, old_value, new_value, officer_id, state, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) RETURNING id",
-    )
-    .bind(check_id)
-    .bind(foreigner_id)
-    .bind(field)
-    .bind(old_value)
-    .bind(new_value)
-    .bind(officer_id)
     .bind(at)
     .fetch_one(c)
     .await?)

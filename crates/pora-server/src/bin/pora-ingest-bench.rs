@@ -3,8 +3,14 @@
 //! in the same run on the same reports, the raw insert of the same rows without any of that.
 //!
 //! `cargo run --release -p pora-server --bin pora-ingest-bench -- --db URL --raw-db URL [--reports N]
-//! [--batch N] [--devices N] [--alg eddsa|es256]`; both databases must be fresh. Prints one line
-//! per 100,000 reports (rates so far, RSS) and a summary. Reports are signed before the timed part.
+//! [--batch N] [--devices N] [--uploaders N] [--alg eddsa|es256]`; both databases must be fresh.
+//! Prints one line per 100,000 reports (rates so far, RSS) and a summary.
+//!
+//! The reports are made and signed in rounds of `--uploaders` × 4 batches before the timed part of
+//! each round (so memory holds one round, whatever `--reports` is). In the timed part, `--uploaders`
+//! tasks each upload their own devices' batches in order, concurrently, as devices syncing at once
+//! do: one upload's signatures are checked while another's transaction writes. Then the raw insert of
+//! the same rows, one transaction per batch, is timed on the second database.
 
 use std::time::{Duration, Instant};
 
@@ -37,11 +43,87 @@ struct Dev {
     prev: Option<[u8; 32]>,
 }
 
+/// Batches per uploader made (and signed) ahead of each timed round.
+const ROUND: usize = 4;
+
+/// One upload: the signed reports, and the rows the raw insert writes for them.
+#[derive(Default)]
+struct Batch {
+    bytes: Vec<Vec<u8>>,
+    report_rows: Vec<Vec<Val>>,
+    check_rows: Vec<Vec<Val>>,
+}
+
+impl Batch {
+    /// Adds report number `k` of device `d` (caught in the act, a document not in the registry).
+    fn push(&mut self, d: &mut Dev, k: usize, officer: i64, doc_key: &[u8]) -> anyhow::Result<()> {
+        let r = CheckReport {
+            report_id: pora_crypto::random_bytes()?,
+            device: d.id.to_string(),
+            officer: "field1".into(),
+            seq: d.seq,
+            prev: d.prev,
+            basis: Basis::CaughtInAct,
+            device_time: 1_795_489_200 + k as i64,
+            gnss_time: Some(1_795_489_200 + k as i64),
+            position: Position::from_degrees(-6.3 + (k % 100) as f64 * 1e-3, 107.15, 10.0),
+            outcome: "valid".into(),
+            warnings: vec![],
+            trust_list_version: 1,
+            status_list_at: None,
+            doc_hash: report::doc_hash(doc_key, &format!("2C21BKS{k:07}")),
+            permit_number: None,
+            note: None,
+        };
+        let b = Unsigned::new(&r, &d.key.public_key())?.sign(&d.key)?;
+        let h = report::hash(&b);
+        self.report_rows.push(vec![
+            Val::T(Some(hex::encode(r.report_id))),
+            Val::I(Some(d.id)),
+            Val::I(Some(officer)),
+            Val::I(Some(1)),
+            Val::I(Some(r.seq as i64)),
+            Val::T(Some(hex::encode(h))),
+            Val::T(r.prev.map(hex::encode)),
+            Val::T(Some(if r.seq == 0 { "first" } else { "linked" }.into())),
+            Val::I(Some(r.device_time)),
+            Val::I(r.gnss_time),
+            Val::T(Some(r.outcome.clone())),
+            Val::T(Some(hex::encode(r.doc_hash))),
+            Val::I(None),
+            Val::B(Some(b.clone())),
+            Val::I(Some(0)),
+        ]);
+        self.check_rows.push(vec![
+            Val::I(Some(r.device_time)),
+            Val::I(Some(officer)),
+            Val::I(Some(d.id)),
+            Val::I(Some(1)),
+            Val::I(None),
+            Val::I(None),
+            Val::T(Some(r.outcome.clone())),
+            Val::T(Some("not_found".into())),
+            Val::I(None),
+            Val::I(Some(1)),
+            Val::F(Some(-6.3)),
+            Val::F(Some(107.15)),
+            Val::T(None),
+            Val::T(None),
+            Val::T(Some("{}".into())),
+            Val::T(Some(hex::encode(r.report_id))),
+        ]);
+        d.prev = Some(h);
+        d.seq += 1;
+        self.bytes.push(b);
+        Ok(())
+    }
+}
+
 #[tokio::main(flavor = "multi_thread")]
 async fn main() -> anyhow::Result<()> {
     let (mut db, mut raw_db) = (String::new(), String::new());
-    let (mut n, mut batch, mut devices, mut alg) =
-        (100_000usize, 1000usize, 10usize, "eddsa".to_owned());
+    let (mut n, mut batch, mut devices, mut uploaders, mut alg) =
+        (100_000usize, 1000usize, 10usize, 2usize, "eddsa".to_owned());
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || {
@@ -54,6 +136,7 @@ async fn main() -> anyhow::Result<()> {
             "--reports" => n = val()?.parse()?,
             "--batch" => batch = val()?.parse()?,
             "--devices" => devices = val()?.parse()?,
+            "--uploaders" => uploaders = val()?.parse::<usize>()?.max(1),
             "--alg" => alg = val()?,
             other => anyhow::bail!("unknown argument {other}"),
         }
@@ -154,104 +237,91 @@ async fn main() -> anyhow::Result<()> {
     let (mut t_ingest, mut t_raw) = (Duration::ZERO, Duration::ZERO);
     let (mut done, mut alerts, mut t_gen) = (0usize, 0usize, Duration::ZERO);
     let mut rss_max: f64 = 0.0;
+    let mut next_report = 100_000usize;
+    // Device i belongs to uploader i % uploaders; each uploader sends its devices' reports in order.
+    let mut groups: Vec<Vec<Dev>> = (0..uploaders).map(|_| Vec::new()).collect();
+    for (i, d) in devs.into_iter().enumerate() {
+        groups[i % uploaders].push(d);
+    }
+    anyhow::ensure!(
+        groups.iter().all(|g| !g.is_empty()),
+        "--devices must be at least --uploaders"
+    );
     println!("reports,ingest_per_s,raw_per_s,ratio,rss_mib");
     while done < n {
-        let size = batch.min(n - done);
-        // Make the batch: reports round-robin over the devices, each chained.
+        // Make the round: per uploader up to ROUND batches, reports round-robin over its devices.
         let g = Instant::now();
-        let mut bytes = Vec::with_capacity(size);
-        let mut report_rows = Vec::with_capacity(size);
-        let mut check_rows = Vec::with_capacity(size);
-        for i in 0..size {
-            let d = &mut devs[(done + i) % devices];
-            let r = CheckReport {
-                report_id: pora_crypto::random_bytes()?,
-                device: d.id.to_string(),
-                officer: "field1".into(),
-                seq: d.seq,
-                prev: d.prev,
-                basis: Basis::CaughtInAct,
-                device_time: 1_795_489_200 + (done + i) as i64,
-                gnss_time: Some(1_795_489_200 + (done + i) as i64),
-                position: Position::from_degrees(-6.3 + (i % 100) as f64 * 1e-3, 107.15, 10.0),
-                outcome: "valid".into(),
-                warnings: vec![],
-                trust_list_version: 1,
-                status_list_at: None,
-                doc_hash: report::doc_hash(&doc_key, &format!("2C21BKS{:07}", done + i)),
-                permit_number: None,
-                note: None,
-            };
-            let b = Unsigned::new(&r, &d.key.public_key())?.sign(&d.key)?;
-            let h = report::hash(&b);
-            report_rows.push(vec![
-                Val::T(Some(hex::encode(r.report_id))),
-                Val::I(Some(d.id)),
-                Val::I(Some(officer)),
-                Val::I(Some(1)),
-                Val::I(Some(r.seq as i64)),
-                Val::T(Some(hex::encode(h))),
-                Val::T(r.prev.map(hex::encode)),
-                Val::T(Some(if r.seq == 0 { "first" } else { "linked" }.into())),
-                Val::I(Some(r.device_time)),
-                Val::I(r.gnss_time),
-                Val::T(Some(r.outcome.clone())),
-                Val::T(Some(hex::encode(r.doc_hash))),
-                Val::I(None),
-                Val::T(Some(hex::encode(&b))),
-                Val::I(Some(0)),
-            ]);
-            check_rows.push(vec![
-                Val::I(Some(r.device_time)),
-                Val::I(Some(officer)),
-                Val::I(Some(d.id)),
-                Val::I(Some(1)),
-                Val::I(None),
-                Val::I(None),
-                Val::T(Some(r.outcome.clone())),
-                Val::T(Some("not_found".into())),
-                Val::I(None),
-                Val::I(Some(1)),
-                Val::F(Some(-6.3)),
-                Val::F(Some(107.15)),
-                Val::T(None),
-                Val::T(None),
-                Val::T(Some("{}".into())),
-                Val::T(Some(hex::encode(r.report_id))),
-            ]);
-            d.prev = Some(h);
-            d.seq += 1;
-            bytes.push(b);
+        let mut round: Vec<Vec<Batch>> = (0..uploaders).map(|_| Vec::new()).collect();
+        let mut made = done;
+        'make: for _ in 0..ROUND {
+            for (u, group) in groups.iter_mut().enumerate() {
+                if made >= n {
+                    break 'make;
+                }
+                let size = batch.min(n - made);
+                let mut b = Batch::default();
+                for i in 0..size {
+                    let k = made + i;
+                    let len = group.len();
+                    let d = &mut group[i % len];
+                    b.push(d, k, officer, &doc_key)?;
+                }
+                made += size;
+                round[u].push(b);
+            }
         }
         t_gen += g.elapsed();
-        // The office id in the raw rows must be the raw database's BKS.
+        let size = made - done;
         let t = Instant::now();
-        let res = ingest(&state, &uploader, bytes)
-            .await
-            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        let mut tasks = tokio::task::JoinSet::new();
+        let mut raws = Vec::new();
+        for batches in round {
+            let (state, uploader) = (state.clone(), uploader.clone());
+            let (bytes, rows): (Vec<_>, Vec<_>) = batches
+                .into_iter()
+                .map(|b| (b.bytes, (b.report_rows, b.check_rows)))
+                .unzip();
+            raws.extend(rows);
+            tasks.spawn(async move {
+                let mut alerts = 0;
+                for b in bytes {
+                    let want = b.len();
+                    let res = ingest(&state, &uploader, b)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+                    anyhow::ensure!(
+                        res.accepted.len() == want,
+                        "rejected: {:?}",
+                        res.rejected.first()
+                    );
+                    alerts += res.alerts;
+                }
+                anyhow::Ok(alerts)
+            });
+        }
+        while let Some(r) = tasks.join_next().await {
+            alerts += r??;
+        }
         t_ingest += t.elapsed();
-        anyhow::ensure!(
-            res.accepted.len() == size,
-            "rejected: {:?}",
-            res.rejected.first()
-        );
-        alerts += res.alerts;
         let t = Instant::now();
-        let mut tx = raw.tx().await?;
-        field::insert_rows(
-            &mut tx,
-            "field_reports",
-            FIELD_REPORT_COLUMNS,
-            &report_rows,
-            "",
-        )
-        .await?;
-        field::insert_rows(&mut tx, "check_reports", CHECK_COLUMNS, &check_rows, "").await?;
-        tx.commit().await?;
+        for (report_rows, check_rows) in raws {
+            let mut tx = raw.tx().await?;
+            field::insert_rows(
+                &mut tx,
+                "field_reports",
+                FIELD_REPORT_COLUMNS,
+                &report_rows,
+                "",
+            )
+            .await?;
+            field::insert_rows(&mut tx, "check_reports", CHECK_COLUMNS, &check_rows, "").await?;
+            tx.commit().await?;
+        }
         t_raw += t.elapsed();
         done += size;
         rss_max = rss_max.max(rss_mib());
-        if done % 100_000 == 0 || done == n {
+        if done >= next_report || done == n {
+            next_report += 100_000;
             let a = done as f64 / t_ingest.as_secs_f64();
             let r = done as f64 / t_raw.as_secs_f64();
             println!("{done},{a:.0},{r:.0},{:.2},{:.1}", r / a, rss_mib());
@@ -260,7 +330,7 @@ async fn main() -> anyhow::Result<()> {
     let a = done as f64 / t_ingest.as_secs_f64();
     let r = done as f64 / t_raw.as_secs_f64();
     println!(
-        "summary: backend {:?}, {done} reports, {devices} devices ({alg:?}), batch {batch}: ingest {a:.0}/s ({:.1} s), \
+        "summary: backend {:?}, {done} reports, {devices} devices ({alg:?}), batch {batch}, {uploaders} uploaders: ingest {a:.0}/s ({:.1} s), \
          raw insert {r:.0}/s ({:.1} s), raw/ingest {:.2}; {alerts} alerts; RSS max {rss_max:.1} MiB; signing the reports (untimed) {:.1} s",
         state.store.backend(),
         t_ingest.as_secs_f64(),

@@ -16,13 +16,14 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use pora_core::Signer as _;
 use pora_store::audit::{Actor, NewEntry};
 use pora_store::model::{
     now_unix, Date, Nationality, Nib, Nik, Niora, Npwp, PassportNumber, PermitNumber, PermitStatus,
     PermitType, Purpose, PurposeKind, RegionCode, Role, Sex,
 };
 use pora_store::repo::{
-    self, NewAddress, NewCheck, NewForeigner, NewPermit, NewSponsor, NewStayReport, VisaIndex,
+    self, NewAddress, NewForeigner, NewPermit, NewSponsor, NewStayReport, VisaIndex,
 };
 use pora_store::Store;
 use serde_json::json;
@@ -342,12 +343,113 @@ const STREETS: &[&str] = &[
 struct Holder {
     foreigner_id: i64,
     niora: String,
+    number: String,
     office_id: i64,
     desa: usize,
     position: (f64, f64),
     permit_id: i64,
     status: PermitStatus,
     valid_until: Date,
+}
+
+/// A demo field device: its row, its officer, and its signing key (the demo plays the device).
+struct DemoDevice {
+    id: i64,
+    officer: i64,
+    username: String,
+    key: pora_crypto::SigningKey,
+}
+
+/// A field check of the demo year, before the device signs it.
+struct Planned {
+    at: i64,
+    device: usize,
+    order: String,
+    /// The permit number read in the field (a number in no registry for a forged code).
+    document: String,
+    outcome: &'static str,
+    position: (f64, f64),
+}
+
+/// The year's field checks as the devices make them: each device signs its checks as chained
+/// reports in time order and syncs them once a week, through [`crate::ingest::ingest_at`] (the same
+/// verification, chain, alert and store path as `POST /api/v1/field/reports`), received an hour
+/// after the week's last check.
+async fn upload_checks(
+    state: &AppState,
+    office: i64,
+    devices: &[DemoDevice],
+    mut planned: Vec<Planned>,
+    rng: &mut Rng,
+    now: i64,
+) -> anyhow::Result<()> {
+    use pora_core::report::{self, Basis, CheckReport, Position, Unsigned};
+    let doc_key = {
+        let mut t = state.store.tx().await?;
+        let key = crate::ingest::doc_hash_key(state, &mut t, office)
+            .await
+            .map_err(|e| anyhow::anyhow!("doc-hash key: {}", e.message))?;
+        t.commit().await?;
+        key
+    };
+    planned.sort_by_key(|p| p.at);
+    let mut heads: Vec<(u64, Option<[u8; 32]>)> = vec![(0, None); devices.len()];
+    // (week, device) -> (last check time, signed reports in seq order)
+    let mut syncs: std::collections::BTreeMap<(i64, usize), (i64, Vec<Vec<u8>>)> =
+        Default::default();
+    for p in planned {
+        let d = &devices[p.device];
+        let (seq, prev) = heads[p.device];
+        let mut report_id = [0u8; 16];
+        report_id[..8].copy_from_slice(&rng.next_u64().to_le_bytes());
+        report_id[8..].copy_from_slice(&rng.next_u64().to_le_bytes());
+        let r = CheckReport {
+            report_id,
+            device: d.id.to_string(),
+            officer: d.username.clone(),
+            seq,
+            prev,
+            basis: Basis::Order(p.order),
+            device_time: p.at,
+            gnss_time: Some(p.at),
+            position: Position::from_degrees(p.position.0, p.position.1, 8.0),
+            outcome: p.outcome.into(),
+            warnings: vec![],
+            trust_list_version: 1,
+            status_list_at: None,
+            doc_hash: report::doc_hash(&doc_key, &p.document),
+            permit_number: None,
+            note: None,
+        };
+        let bytes = Unsigned::new(&r, &d.key.public_key())?.sign(&d.key)?;
+        heads[p.device] = (seq + 1, Some(report::hash(&bytes)));
+        let e = syncs
+            .entry((p.at.div_euclid(7 * 86_400), p.device))
+            .or_default();
+        e.0 = e.0.max(p.at);
+        e.1.push(bytes);
+    }
+    for ((_, ix), (last, reports)) in syncs {
+        let d = &devices[ix];
+        let uploader = crate::ingest::Uploader {
+            user_id: Some(d.officer),
+            actor: Actor {
+                user_id: Some(d.officer),
+                role: Role::FieldOfficer.as_str().into(),
+                office: "BKS".into(),
+            },
+        };
+        let want = reports.len();
+        let res = crate::ingest::ingest_at(state, &uploader, reports, (last + 3600).min(now))
+            .await
+            .map_err(|e| anyhow::anyhow!("demo upload: {}", e.message))?;
+        anyhow::ensure!(
+            res.accepted.len() == want,
+            "demo upload refused reports: {:?}",
+            res.rejected.first()
+        );
+    }
+    Ok(())
 }
 
 /// Generates the demo data into `state`'s (empty) database.
@@ -436,22 +538,31 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
         for chunk in seed.chunks_mut(8) {
             chunk.copy_from_slice(&rng.next_u64().to_le_bytes());
         }
-        let key = hex::encode(
-            ed25519_dalek::SigningKey::from_bytes(&seed)
-                .verifying_key()
-                .as_bytes(),
-        );
+        let key = pora_crypto::SigningKey::from_seed(pora_core::Algorithm::EdDSA, &seed)?;
+        let public = key.public_key();
         let d = repo::register_device(
             &mut tx,
             &format!("Reader {} Tim PORA", i + 1),
-            &key,
+            &hex::encode(public.as_bytes()),
             *officer,
             office,
             now - 300 * 86_400,
         )
         .await?;
         repo::decide_device(&mut tx, d, "approved", supervisor, now - 299 * 86_400).await?;
-        devices.push(d);
+        pora_store::field::set_device_key(
+            &mut tx,
+            d,
+            "EdDSA",
+            &hex::encode(pora_core::trust::kid_of(&public)),
+        )
+        .await?;
+        devices.push(DemoDevice {
+            id: d,
+            officer: *officer,
+            username: format!("field{}", i + 1),
+            key,
+        });
     }
     tx.commit().await?;
 
@@ -860,6 +971,7 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
         holders.push(Holder {
             foreigner_id: fid,
             niora,
+            number: number.clone(),
             office_id: office,
             desa: d,
             position,
@@ -970,9 +1082,9 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
         .await?;
         orders.push((id, number, starts, ends));
     }
+    let mut planned = Vec::new();
     for k in 0..n_checks {
-        let (order_id, order_no, starts, ends) =
-            &orders[(k as usize * orders.len()) / n_checks as usize];
+        let (_, order_no, starts, ends) = &orders[(k as usize * orders.len()) / n_checks as usize];
         let day = starts.add_days(rng.range(0, (ends.days() - starts.days()).max(0)));
         let at = (day.unix() + rng.range(1, 10) * 3600 + rng.range(0, 3599)).min(now);
         let h = &holders[rng.range(0, holders.len() as i64 - 1) as usize];
@@ -994,83 +1106,30 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
         };
         let check_day = Date::from_unix(at);
         let forged = rng.chance(0.01);
-        let (verdict, outcome) = if forged {
-            ("bad_signature", "forged")
+        // The outcome the device showed (its verification result code).
+        let outcome = if forged {
+            "bad_signature"
         } else if h.status == PermitStatus::Active && h.valid_until < check_day {
-            ("expired", "finding")
+            "expired"
         } else if matches!(h.status, PermitStatus::Cancelled | PermitStatus::Suspended) {
-            ("revoked", "finding")
+            "revoked"
         } else if rng.chance(0.04) {
-            ("valid", "incomplete")
+            "incomplete"
         } else {
-            ("valid", "ok")
+            "valid"
         };
-        let cid = repo::insert_check(
-            tx.conn(),
-            &NewCheck {
-                at,
-                officer_id: field_officers[officer_ix],
-                device_id: Some(devices[officer_ix]),
-                office_id: h.office_id,
-                permit_id: (!forged).then_some(h.permit_id),
-                foreigner_id: (!forged).then_some(h.foreigner_id),
-                verdict: verdict.into(),
-                outcome,
-                written_order_id: Some(*order_id),
-                caught_in_act: false,
-                position: Some(position),
-                region_code: Some(RegionCode::parse("region_code", &desa[h.desa].code)?),
-                notes: None,
-                client_ref: Some(format!("demo-{k}")),
-                details: json!({ "device_id": devices[officer_ix], "device_signed": false, "demo": true }).to_string(),
+        planned.push(Planned {
+            at,
+            device: officer_ix,
+            order: order_no.clone(),
+            document: if forged {
+                format!("2C11BKS{:07}", 9_000_000 + k)
+            } else {
+                h.number.clone()
             },
-        )
-        .await?;
-        let alert = match outcome {
-            "forged" => Some(("forged", json!({ "verdict": verdict }))),
-            "finding" if verdict == "expired" => {
-                let days = check_day.days() - h.valid_until.days();
-                Some((
-                    "overstay",
-                    json!({ "days": days, "charge_idr": days * 1_000_000, "deportation": days > 60 }),
-                ))
-            }
-            "finding" => Some(("revoked_seen", json!({ "status": h.status }))),
-            "incomplete" => Some(("incomplete", json!({ "missing": ["employer"] }))),
-            _ => None,
-        };
-        if let Some((kind, details)) = alert {
-            repo::insert_alert(
-                tx.conn(),
-                kind,
-                h.office_id,
-                Some(h.permit_id),
-                Some(h.foreigner_id),
-                Some(cid),
-                &details,
-                at,
-            )
-            .await?;
-        }
-        tx.append_at(
-            NewEntry {
-                actor: actor(field_officers[officer_ix], Role::FieldOfficer),
-                action: "person.check".into(),
-                subject_kind: "person".into(),
-                subject_id: if forged {
-                    String::new()
-                } else {
-                    h.niora.clone()
-                },
-                purpose: Purpose {
-                    kind: PurposeKind::Operation,
-                    reference: order_no.clone(),
-                },
-                details: json!({ "check": cid, "verdict": verdict, "outcome": outcome }),
-            },
-            now,
-        )
-        .await?;
+            outcome,
+            position,
+        });
     }
     let n_stays = ((2000.0 * scale).round() as i64).max(5);
     for _ in 0..n_stays {
@@ -1124,6 +1183,7 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
         }
     }
     tx.commit().await?;
+    upload_checks(state, office, &devices, planned, &mut rng, now).await?;
 
     tracing::info!(
         phase = "supervision",

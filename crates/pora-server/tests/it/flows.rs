@@ -348,29 +348,20 @@ async fn purposes_scope_and_the_subjects_view() {
 async fn field_checks_raise_alerts_and_the_audit_chain_holds() {
     on_both(|store| async move {
         let app = TestApp::new(store).await;
-        let issued = issue(&app, "7300000001", "2C21BKS0003").await;
-        let qr = issued["credential"].as_str().unwrap().to_owned();
-        let r = app.post("/api/v1/checks", FieldOfficer, json!({ "qr_text": qr, "lat": -6.3, "lng": 107.15 })).await;
-        assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("order")), "a check needs an order or caught_in_act");
-        let body = json!({ "qr_text": qr, "caught_in_act": true, "lat": -6.3, "lng": 107.15, "region_code": "32.16.06.2002",
-                    "client_ref": "reader1-0001", "corrections": [{ "field": "employer", "new_value": "PT Lain" }] });
-        let r = app.post("/api/v1/checks", FieldOfficer, body.clone()).await;
-        assert_eq!(r.status, 201, "{}", r.body);
-        assert_eq!(r.body["outcome"], "ok");
-        assert_eq!(r.body["alerts"], json!(["check_without_order"]));
-        let retry = app.post("/api/v1/checks", FieldOfficer, body).await;
-        assert_eq!((retry.status.as_u16(), retry.body["duplicate"].as_bool()), (200, Some(true)), "{}", retry.body);
-        assert_eq!(retry.body["check_id"], r.body["check_id"]);
-        let r = app.post("/api/v1/checks", FieldOfficer, json!({ "qr_text": "PR1:NOTREAL", "caught_in_act": true, "lat": -6.3, "lng": 107.15 })).await;
-        assert_eq!(r.body["outcome"], "not_found", "unreadable: {}", r.body);
-        let mut forged: Vec<char> = qr.chars().collect();
-        let mid = forged.len() / 2;
-        forged[mid] = if forged[mid] == 'A' { 'B' } else { 'A' };
-        let forged: String = forged.into_iter().collect();
-        let r = app.post("/api/v1/checks", FieldOfficer, json!({ "qr_text": forged, "caught_in_act": true, "lat": -6.3, "lng": 107.15 })).await;
-        assert_eq!(r.body["outcome"], "forged", "{}", r.body);
-        let r = app.post("/api/v1/checks", FieldOfficer, json!({ "permit_number": "2C21BKS0003", "caught_in_act": true, "lat": 91.0, "lng": 107.15 })).await;
-        assert_eq!(r.body["field"], "lat");
+        issue(&app, "7300000001", "2C21BKS0003").await;
+        // Checks reach the server only as signed, chained reports from an enrolled device.
+        let mut device = super::reports::enrol(&app, pora_core::Algorithm::EdDSA, 51).await;
+        let caught = || pora_core::report::Basis::CaughtInAct;
+        let ok = device.next("2C21BKS0003", caught(), "valid", (-6.3, 107.15));
+        let forged = device.next("2C21BKS9999", caught(), "bad_signature", (-6.3, 107.15));
+        let unknown = device.next("NOTREAL", caught(), "not_our_format", (-6.3, 107.15));
+        let r = app.post("/api/v1/field/reports", FieldOfficer, super::reports::b64(&[&ok.1, &forged.1, &unknown.1])).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.body["accepted"], json!([ok.0, forged.0, unknown.0]), "{}", r.body);
+        let retry = app.post("/api/v1/field/reports", FieldOfficer, super::reports::b64(&[&ok.1])).await;
+        assert_eq!(retry.body["duplicates"], json!([ok.0]), "a resent report is stored once: {}", retry.body);
+        let unsigned = app.post("/api/v1/checks", FieldOfficer, json!({ "permit_number": "2C21BKS0003", "caught_in_act": true, "lat": -6.3, "lng": 107.15 })).await;
+        assert!([403, 405].contains(&unsigned.status.as_u16()), "unsigned checks are no longer taken: {}", unsigned.status);
         let alerts = app.get("/api/v1/alerts", Supervisor, &[("x-pora-purpose", "check")]).await;
         let kinds: Vec<&str> = alerts.body["items"].as_array().unwrap().iter().map(|a| a["kind"].as_str().unwrap()).collect();
         assert!(kinds.contains(&"forged") && kinds.contains(&"check_without_order"), "{kinds:?}");
@@ -379,13 +370,15 @@ async fn field_checks_raise_alerts_and_the_audit_chain_holds() {
         let listed = seen.iter().find(|e| e.action == "check.list").expect("the supervisor's listing is audited");
         assert_eq!((listed.purpose_kind.as_str(), listed.purpose_ref.as_str()), ("audit", "review-1"));
         assert_eq!(app.get("/api/v1/checks", Supervisor, &[]).await.body["code"], "purpose_required");
-        assert_eq!(checks.body["items"].as_array().unwrap().len(), 3);
-        assert_eq!(checks.body["items"][2]["lat"], json!(-6.3));
+        let items = checks.body["items"].as_array().unwrap();
+        assert_eq!(items.len(), 3);
+        let outcomes: Vec<&str> = items.iter().map(|k| k["outcome"].as_str().unwrap()).collect();
+        assert_eq!(outcomes, ["not_found", "forged", "ok"], "newest first: {items:?}");
+        assert_eq!(items[2]["lat"], json!(-6.3));
+        assert_eq!(items[2]["niora"], "7300000001");
 
         let m = app.get("/api/v1/map", Supervisor, &[]).await;
         assert_eq!(m.status, 200, "{}", m.body);
-        let here = m.body["items"].as_array().unwrap().iter().find(|i| i["region_code"] == "32.16.06.2002").cloned().unwrap();
-        assert_eq!((here["residents"].as_i64(), here["checks"].as_i64(), here["findings"].as_i64()), (Some(1), Some(1), Some(0)), "{here}");
         assert_eq!(app.get("/api/v1/map?since_days=0", Supervisor, &[]).await.body["field"], "since_days");
 
         let v = app.get("/api/v1/audit/verify", Auditor, &[]).await;

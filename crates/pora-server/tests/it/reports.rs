@@ -196,6 +196,14 @@ async fn signed_reports_are_verified_chained_and_idempotent() {
         altered[n - 1] ^= 1;
         let b = upload(&app, &[&altered]).await;
         assert_eq!(b["rejected"][0]["code"], "bad_signature", "a flipped signature bit: {b}");
+        // A report that fails under its enrolled device's key is raised too, with the evidence.
+        let chain = alerts(&app, "kind=device_chain").await;
+        assert_eq!(chain[0]["details"]["problem"], "bad_signature", "{chain:?}");
+        assert_eq!(chain[0]["device_id"].to_string(), d.id, "{chain:?}");
+        assert!(chain[0]["report_id"].is_null(), "a refused report is not stored, so not referenced");
+        assert_eq!(chain[0]["details"]["reports"][0]["report_id"], r0.0.as_str());
+        assert_eq!(chain[0]["details"]["reports"][0]["code"], "bad_signature");
+        assert_eq!(chain[0]["details"]["first_received"], hex::encode(&altered));
         // A broken link: report 7 that names a wrong predecessor.
         let r6 = d.next("2C21BKS0401", ord(), "valid", at);
         upload(&app, &[&r6.1]).await;
@@ -212,6 +220,13 @@ async fn signed_reports_are_verified_chained_and_idempotent() {
         let b = upload(&app, &[&vec![1, 2, 3], &x.1]).await;
         assert_eq!(b["rejected"][0]["code"], "not_cose", "{b}");
         assert_eq!(b["rejected"][1]["code"], "unknown_device", "{b}");
+        let chain = alerts(&app, "kind=device_chain").await;
+        assert_eq!(
+            (chain[0]["details"]["problem"].as_str(), chain[0]["details"]["reports"][0]["code"].as_str()),
+            (Some("bad_signature"), Some("unknown_device")),
+            "a report in an enrolled device's name signed by another key: {chain:?}"
+        );
+        assert_eq!(chain[0]["details"]["reports"][0]["report_id"], x.0.as_str());
         let rv = app.post(&format!("/api/v1/devices/{}/revoke", d.id), Supervisor, json!({})).await;
         assert_eq!(rv.status, 200, "{}", rv.body);
         let r8 = d.next("2C21BKS0401", ord(), "valid", at);
@@ -258,6 +273,16 @@ async fn alerts_have_reasons_evidence_and_a_workflow() {
             "{away}"
         );
         assert_eq!(away["niora"], "7400000002");
+        // An alert about a stored report names the report and the check derived from it.
+        let check = count(&app, &format!("SELECT id FROM check_reports WHERE report_id = '{}'", r0.0)).await;
+        assert_eq!(away["report_id"], r0.0.as_str());
+        assert_eq!(away["check_id"].as_i64(), Some(check), "{away}");
+        assert_eq!(
+            count(&app, "SELECT COUNT(*) FROM alerts a JOIN check_reports k ON k.report_id = a.report_id \
+                WHERE a.check_id IS NULL OR a.check_id <> k.id").await,
+            0,
+            "every alert of a report with a check names that check"
+        );
         let unknown_order = all
             .iter()
             .find(|a| a["kind"] == "check_without_order" && a["report_id"] == r1.0.as_str())

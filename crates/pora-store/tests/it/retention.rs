@@ -59,7 +59,6 @@ fn check(office: i64, foreigner: i64, at: i64) -> NewCheck {
         position: Some((-6.3, 107.15)),
         region_code: Some(RegionCode::parse("region_code", "32.16.06.2002").unwrap()),
         notes: Some("ditemui di pabrik".into()),
-        client_ref: None,
         details: "{}".into(),
     }
 }
