@@ -306,27 +306,23 @@ pub async fn open_alert_permits(c: &mut Conn, kind: &str, permit_ids: &[i64]) ->
 
 /// (report id, hash) of the already stored reports among `ids` (hex).
 pub async fn known_reports(c: &mut Conn, ids: &[String]) -> Result<Vec<(String, String)>> {
-    let mut out = Vec::new();
-    for chunk in ids.chunks(ROWS_PER_INSERT) {
-        let sql = format!(
-            "SELECT report_id, hash FROM field_reports WHERE report_id IN ({})",
-            placeholders(c, 1, chunk.len())
-        );
-        let mut q = sqlx::query_as(&sql);
-        for id in chunk {
-            q = q.bind(id.clone());
-        }
-        out.extend(q.fetch_all(&mut *c).await?);
-    }
-    Ok(out)
+    by_report_id(c, "SELECT report_id, hash FROM field_reports", ids).await
 }
 
 /// (report id, check id) of the checks derived from the signed reports among `ids` (hex).
 pub async fn checks_by_report(c: &mut Conn, ids: &[String]) -> Result<Vec<(String, i64)>> {
+    by_report_id(c, "SELECT report_id, id FROM check_reports", ids).await
+}
+
+/// `select` (two columns, the first `report_id`) `WHERE report_id IN (ids)`, in chunks.
+async fn by_report_id<T>(c: &mut Conn, select: &str, ids: &[String]) -> Result<Vec<(String, T)>>
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
     let mut out = Vec::new();
     for chunk in ids.chunks(ROWS_PER_INSERT) {
         let sql = format!(
-            "SELECT report_id, id FROM check_reports WHERE report_id IN ({})",
+            "{select} WHERE report_id IN ({})",
             placeholders(c, 1, chunk.len())
         );
         let mut q = sqlx::query_as(&sql);

@@ -395,8 +395,8 @@ async fn upload_checks(
     planned.sort_by_key(|p| p.at);
     let mut heads: Vec<(u64, Option<[u8; 32]>)> = vec![(0, None); devices.len()];
     // (week, device) -> (last check time, signed reports in seq order)
-    let mut syncs: std::collections::BTreeMap<(i64, usize), (i64, Vec<Vec<u8>>)> =
-        Default::default();
+    type Sync = (i64, Vec<Vec<u8>>);
+    let mut syncs: std::collections::BTreeMap<(i64, usize), Sync> = Default::default();
     for p in planned {
         let d = &devices[p.device];
         let (seq, prev) = heads[p.device];
