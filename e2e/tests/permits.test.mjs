@@ -3,8 +3,11 @@
 // records these very reads.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { startServer, launchBrowser, screenshot, login, apiLogin } from '../lib/harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startServer, launchBrowser, screenshot, login, apiLogin, poraBin } from '../lib/harness.mjs';
 
 let server;
 let browser;
@@ -155,11 +158,26 @@ test("a foreigner's page: the timeline filtered to checks, corrections found in 
   // A field officer checks the person without a written order and finds a new occupation.
   const fieldOfficer = server.user('field_officer');
   const field = await apiLogin(server, fieldOfficer);
-  const check = await field('/api/v1/checks', { method: 'POST', body: {
-    permit_number: one.number, caught_in_act: true, lat: -6.2866, lng: 107.1722, notes: 'uji e2e',
-    corrections: [{ field: 'occupation', new_value: 'Kepala produksi (uji)' }],
-  } });
-  assert.ok(check.status < 300, check.text);
+  // The check reaches the centre as the real path makes it: `pora field` enrols a device, the
+  // supervisor approves it, the device verifies the card offline, signs a report and syncs it.
+  const dev = mkdtempSync(join(tmpdir(), 'pora-e2e-device-'));
+  const pora = (...args) => execFileSync(poraBin(), ['field', ...args, '--dir', dev], { encoding: 'utf8' });
+  try {
+    pora('enrol', '--server', server.url, '--user', fieldOfficer.username, '--password', fieldOfficer.password);
+    const devices = (await sup('/api/v1/devices?limit=100')).json.items;
+    const mine = devices.filter((d) => d.state === 'pending').at(-1);
+    assert.equal((await sup(`/api/v1/devices/${mine.id}/approve`, { method: 'POST', body: {} })).status, 200);
+    pora('sync');
+    const credential = (await sup(`/api/v1/permits/${one.number}`, { purpose: 'check' })).json.credential;
+    const checked = JSON.parse(pora('check', credential, '--caught', '--lat', '-6.2866', '--lng', '107.1722', '--note', 'uji e2e', '--json'));
+    pora('sync');
+    const k = await field(`/api/v1/field/reports/${checked.report_id}/corrections`, { method: 'POST', body: {
+      corrections: [{ occupation: 'Kepala produksi (uji)' }],
+    } });
+    assert.equal(k.status, 201, k.text);
+  } finally {
+    rmSync(dev, { recursive: true, force: true });
+  }
   const mv = (await sup(`/api/v1/foreigners/${one.niora}/movements`, { purpose: 'check' })).json.items;
   const alerts = [
     ...(await sup(`/api/v1/alerts?niora=${one.niora}&limit=100`, { purpose: 'check' })).json.items,

@@ -23,7 +23,7 @@ use pora_store::field::{
     self, ChainLink, DeviceKey, NewAlert, PermitFacts, Val, ALERT_COLUMNS, CHECK_COLUMNS,
     FIELD_REPORT_COLUMNS,
 };
-use pora_store::model::{Date, Purpose};
+use pora_store::model::{Date, Purpose, PurposeKind};
 use pora_store::repo::WrittenOrder;
 use pora_store::Conn;
 use serde::Serialize;
@@ -715,6 +715,7 @@ pub async fn ingest_at(
     let mut report_rows = Vec::with_capacity(fresh.len());
     let mut check_rows = Vec::with_capacity(fresh.len());
     let mut settles = Vec::new();
+    let mut checked: Vec<NewEntry> = Vec::new();
     for (v, permit_id) in fresh.iter().zip(&permit_ids) {
         let r = &v.report;
         let chain = chains
@@ -787,12 +788,37 @@ pub async fn ingest_at(
             Val::B(Some(v.bytes.clone())),
             Val::I(Some(now)),
         ]);
-        let (order_id, caught) = match order {
-            OrderFound::InForce(o) => (Some(o.id), 0),
-            OrderFound::None => (None, 1),
+        let (order_id, caught, purpose) = match order {
+            OrderFound::InForce(o) => (
+                Some(o.id),
+                0,
+                Purpose {
+                    kind: PurposeKind::Operation,
+                    reference: o.number.clone(),
+                },
+            ),
+            OrderFound::None => (
+                None,
+                1,
+                Purpose {
+                    kind: PurposeKind::Check,
+                    reference: "caught_in_act".into(),
+                },
+            ),
             // No check row without a basis the schema accepts: the report and its alert remain.
             OrderFound::Refused(_) => continue,
         };
+        // The check touched a person's record: it is in their trail, with the operation as purpose.
+        if let Some(p) = permit {
+            checked.push(NewEntry {
+                actor: uploader.actor.clone(),
+                action: "person.check".into(),
+                subject_kind: "person".into(),
+                subject_id: p.niora.clone(),
+                purpose,
+                details: json!({ "report": v.id, "verdict": r.outcome }),
+            });
+        }
         check_rows.push(vec![
             Val::I(Some(r.device_time)),
             Val::I(Some(v.device.officer_id)),
@@ -840,6 +866,9 @@ pub async fn ingest_at(
     field::insert_rows(c, "alerts", ALERT_COLUMNS, &alert_rows, "").await?;
     out.accepted = fresh.iter().map(|v| v.id.clone()).collect();
     out.alerts = alerts_out.len();
+    for e in checked {
+        tx.append(e).await?;
+    }
     tx.append(NewEntry {
         actor: uploader.actor.clone(),
         action: "field.reports.ingest".into(),

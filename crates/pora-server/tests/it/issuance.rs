@@ -87,32 +87,118 @@ async fn a_persons_corrections_and_checks_for_the_person_page() {
     on_both(|store| async move {
         let app = TestApp::new(store).await;
         let one = super::flows::issue(&app, "8200000001", "2C21BKS8201").await;
-        let qr = one["credential"].as_str().unwrap();
-        let check = json!({ "qr_text": qr, "caught_in_act": true, "lat": -6.3, "lng": 107.15, "region_code": "32.16.06.2002",
-            "corrections": [{ "field": "occupation", "new_value": "Production head" }] });
-        let r = app.post("/api/v1/checks", FieldOfficer, check).await;
-        assert_eq!(r.status, 201, "{}", r.body);
-        // A correction about someone else, who must not show on this person's page.
-        let other = app.post("/api/v1/checks", FieldOfficer, json!({ "permit_number": "2C21BKS8201", "caught_in_act": true, "lat": -6.3, "lng": 107.15 })).await;
-        assert_eq!(other.status, 201);
-        let all = app.get("/api/v1/corrections?state=all", Supervisor, &[("x-pora-purpose", "check")]).await;
+        assert!(one["credential"].is_string());
+        let mut device = super::reports::enrol(&app, pora_core::Algorithm::EdDSA, 82).await;
+        let caught = || pora_core::report::Basis::CaughtInAct;
+        let first = device.next("2C21BKS8201", caught(), "valid", (-6.3, 107.15));
+        let second = device.next("2C21BKS8201", caught(), "valid", (-6.3, 107.15));
+        let r = app
+            .post(
+                "/api/v1/field/reports",
+                FieldOfficer,
+                super::reports::b64(&[&first.1, &second.1]),
+            )
+            .await;
+        assert_eq!(
+            r.body["accepted"].as_array().map(Vec::len),
+            Some(2),
+            "{}",
+            r.body
+        );
+        let k = app
+            .post(
+                &format!("/api/v1/field/reports/{}/corrections", first.0),
+                FieldOfficer,
+                json!({ "corrections": [{ "occupation": "Production head" }] }),
+            )
+            .await;
+        assert_eq!(k.status, 201, "{}", k.body);
+        let all = app
+            .get(
+                "/api/v1/corrections?state=all",
+                Supervisor,
+                &[("x-pora-purpose", "check")],
+            )
+            .await;
         assert_eq!(all.body["items"].as_array().unwrap().len(), 1);
-        let mine = app.get("/api/v1/corrections?state=all&niora=8200000001", Supervisor, &[("x-pora-purpose", "check")]).await;
-        assert_eq!(mine.body["items"].as_array().unwrap().iter().map(|k| k["new_value"].as_str().unwrap()).collect::<Vec<_>>(), ["Production head"]);
-        let none = app.get(&format!("/api/v1/corrections?state=all&niora={}", app.foreigner_niora), Supervisor, &[("x-pora-purpose", "check")]).await;
+        let mine = app
+            .get(
+                "/api/v1/corrections?state=all&niora=8200000001",
+                Supervisor,
+                &[("x-pora-purpose", "check")],
+            )
+            .await;
+        assert_eq!(
+            mine.body["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|k| k["new_value"].as_str().unwrap())
+                .collect::<Vec<_>>(),
+            ["Production head"]
+        );
+        let none = app
+            .get(
+                &format!(
+                    "/api/v1/corrections?state=all&niora={}",
+                    app.foreigner_niora
+                ),
+                Supervisor,
+                &[("x-pora-purpose", "check")],
+            )
+            .await;
         assert_eq!(none.body["items"], json!([]));
-        assert_eq!(app.get("/api/v1/corrections?niora=12x", Supervisor, &[("x-pora-purpose", "check")]).await.body["field"], "niora");
-        assert_eq!(app.get("/api/v1/corrections?niora=9999999999", Supervisor, &[("x-pora-purpose", "check")]).await.status, 404);
+        assert_eq!(
+            app.get(
+                "/api/v1/corrections?niora=12x",
+                Supervisor,
+                &[("x-pora-purpose", "check")]
+            )
+            .await
+            .body["field"],
+            "niora"
+        );
+        assert_eq!(
+            app.get(
+                "/api/v1/corrections?niora=9999999999",
+                Supervisor,
+                &[("x-pora-purpose", "check")]
+            )
+            .await
+            .status,
+            404
+        );
 
         // The timeline says who checked, the outcome, and that no written order was behind it.
-        let mv = app.get("/api/v1/foreigners/8200000001/movements", Supervisor, &[("x-pora-purpose", "check")]).await;
+        let mv = app
+            .get(
+                "/api/v1/foreigners/8200000001/movements",
+                Supervisor,
+                &[("x-pora-purpose", "check")],
+            )
+            .await;
         let items = mv.body["items"].as_array().unwrap();
         let checks: Vec<_> = items.iter().filter(|m| m["kind"] == "check").collect();
         assert_eq!(checks.len(), 2, "{}", mv.body);
-        assert!(checks.iter().all(|c| c["by"] == "field_officer" && c["order_number"].is_null()), "{}", mv.body);
-        assert!(checks.iter().any(|c| c["outcome"] == "ok" && c["detail"] == "valid"), "{}", mv.body);
+        assert!(
+            checks
+                .iter()
+                .all(|c| c["by"] == "field_officer" && c["order_number"].is_null()),
+            "{}",
+            mv.body
+        );
+        assert!(
+            checks
+                .iter()
+                .any(|c| c["outcome"] == "ok" && c["detail"] == "valid"),
+            "{}",
+            mv.body
+        );
         let address = items.iter().find(|m| m["kind"] == "address").unwrap();
-        assert_eq!((address["by"].as_str(), address["until"].as_str()), (Some("declared"), None));
+        assert_eq!(
+            (address["by"].as_str(), address["until"].as_str()),
+            (Some("declared"), None)
+        );
     })
     .await;
 }
