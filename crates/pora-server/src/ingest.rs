@@ -866,9 +866,9 @@ pub async fn ingest_at(
     field::insert_rows(c, "alerts", ALERT_COLUMNS, &alert_rows, "").await?;
     out.accepted = fresh.iter().map(|v| v.id.clone()).collect();
     out.alerts = alerts_out.len();
-    for e in checked {
-        tx.append(e).await?;
-    }
+    let at = pora_store::model::now_unix();
+    tx.append_all(checked.into_iter().map(|e| (e, at)).collect())
+        .await?;
     tx.append(NewEntry {
         actor: uploader.actor.clone(),
         action: "field.reports.ingest".into(),
