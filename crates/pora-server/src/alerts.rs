@@ -364,6 +364,7 @@ mod tests {
             area: None,
             starts_on: "2026-01-01".into(),
             ends_on: "2026-12-31".into(),
+            status: "planned".into(),
         }
     }
 

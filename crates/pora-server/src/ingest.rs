@@ -752,7 +752,10 @@ pub async fn ingest_at(
                 Some(o) if o.office_id != v.device.office_id => {
                     OrderFound::Refused("the written order belongs to another office")
                 }
-                Some(o) if day < o.starts_on || day > o.ends_on => {
+                Some(o) if o.status == "cancelled" => {
+                    OrderFound::Refused("the written order was cancelled")
+                }
+                Some(o) if !o.in_force_on(&day) => {
                     OrderFound::Refused("the written order is not in force on the day of the check")
                 }
                 Some(o) => OrderFound::InForce(o),

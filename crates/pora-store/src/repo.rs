@@ -1524,11 +1524,22 @@ pub struct WrittenOrder {
     pub starts_on: String,
     /// Last day.
     pub ends_on: String,
+    /// `planned`, `closed` or `cancelled` (see [`crate::operations::STATUSES`]).
+    pub status: String,
+}
+
+impl WrittenOrder {
+    /// Whether the order covers checks and reads on `day` (YYYY-MM-DD): within its dates and not
+    /// cancelled. A closed operation still covers the checks made while it ran (reports made
+    /// offline arrive later).
+    pub fn in_force_on(&self, day: &str) -> bool {
+        self.status != "cancelled" && self.starts_on.as_str() <= day && day <= self.ends_on.as_str()
+    }
 }
 
 /// Columns of `written_orders` that [`WrittenOrder`] is read from.
 pub const WRITTEN_ORDER_COLUMNS: &str =
-    "id, number, office_id, title, area_region_code, area_geojson, starts_on, ends_on";
+    "id, number, office_id, title, area_region_code, area_geojson, starts_on, ends_on, status";
 
 impl<'r> FromRow<'r, sqlx::any::AnyRow> for WrittenOrder {
     fn from_row(row: &'r sqlx::any::AnyRow) -> std::result::Result<Self, sqlx::Error> {
@@ -1550,6 +1561,7 @@ impl<'r> FromRow<'r, sqlx::any::AnyRow> for WrittenOrder {
             area,
             starts_on: row.try_get("starts_on")?,
             ends_on: row.try_get("ends_on")?,
+            status: row.try_get("status")?,
         })
     }
 }

@@ -180,8 +180,14 @@ pub async fn purpose(
                 "the written order belongs to another office",
             ));
         }
+        if order.status == "cancelled" {
+            return Err(ApiError::invalid(
+                "purpose",
+                format!("written order {} was cancelled", order.number),
+            ));
+        }
         let today = Date::from_unix(pora_store::model::now_unix()).to_string();
-        if today < order.starts_on || today > order.ends_on {
+        if !order.in_force_on(&today) {
             return Err(ApiError::invalid(
                 "purpose",
                 format!("written order {} is not in force today", order.number),

@@ -99,6 +99,7 @@ async fn operations_are_planned_checked_and_counted() {
                                    "ends_on": t.to_string(), "area_kecamatan": [kec.code, kec.code] })).await;
         assert_eq!(r.status, 201, "{}", r.body);
         assert_eq!(r.body["area_kecamatan"], json!([kec.code]));
+        let kec_op = r.body["id"].as_i64().unwrap();
         assert_eq!(r.body["area"]["type"].as_str().map(|s| s.ends_with("Polygon")), Some(true));
 
         // Three signed checks name the first: two inside (one expired permit shown), one outside.
@@ -143,6 +144,28 @@ async fn operations_are_planned_checked_and_counted() {
         assert_eq!(r.body["items"][0]["number"], "SP-07/PORA/2026");
         assert_eq!(app.get("/api/v1/operations?status=x", Supervisor, &[]).await.body["field"], "status");
         assert_eq!(count(&app.state.store, "SELECT COUNT(*) FROM audit_log WHERE action IN ('operation.create', 'operation.update')").await, 3);
+
+        // A cancelled order covers nothing: no read names it as purpose, and a check that names
+        // it is kept but raised as a check without an order. A closed one still covers its days.
+        let r = app.post(&format!("/api/v1/operations/{kec_op}"), Supervisor, json!({ "status": "cancelled" })).await;
+        assert_eq!(r.status, 200, "{}", r.body);
+        let read = |order: &'static str| {
+            let app = &app;
+            async move {
+                app.get("/api/v1/foreigners/7500000001", Supervisor, &[("x-pora-purpose", &format!("operation:{order}"))]).await
+            }
+        };
+        let r = read("SP-08/PORA/2026").await;
+        assert_eq!((r.status.as_u16(), r.body["field"].as_str()), (422, Some("purpose")), "{}", r.body);
+        assert!(r.body["message"].as_str().unwrap().contains("cancelled"), "{}", r.body);
+        assert_eq!(read("SP-07/PORA/2026").await.status, 200);
+        let without = "SELECT COUNT(*) FROM alerts WHERE kind = 'check_without_order'";
+        let before = count(&app.state.store, without).await;
+        let e = d.next("2C21BKS0501", Basis::Order("SP-08/PORA/2026".into()), "valid", (-6.30, 107.15)).1;
+        let f = d.next("2C21BKS0501", basis(), "valid", (-6.30, 107.15)).1;
+        let r = app.post("/api/v1/field/reports", FieldOfficer, b64(&[&e, &f])).await;
+        assert_eq!(r.body["accepted"].as_array().unwrap().len(), 2, "{}", r.body);
+        assert_eq!(count(&app.state.store, without).await, before + 1, "only the check under the cancelled order");
     })
     .await;
 }

@@ -182,19 +182,26 @@ export async function render(main) {
   }
 
   // Clustered points: checks coloured by outcome, stay reports in purple.
+  // Thousands of points: built as arrays and added in one batch each (markercluster clusters a batch
+  // once instead of re-clustering per marker); tooltips are written when first shown.
   const clusterChecks = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 });
   const clusterStays = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 45 });
+  const day = new Intl.DateTimeFormat(getLang() === 'en' ? 'en-GB' : 'id-ID', { dateStyle: 'medium' });
+  const checkMarkers = [];
+  const stayMarkers = [];
   for (const p of points.items) {
     if (p.kind === 'check') {
-      clusterChecks.addLayer(L.circleMarker([p.lat, p.lng], { radius: 6, color: '#fff', weight: 1, fillColor: OUTCOME_COLOR[p.detail] || '#334155', fillOpacity: 0.95 })
-        .bindTooltip(`${t('m_checks')}: ${t(`out_${p.detail}`)}<br>${new Date(p.at * 1000).toLocaleDateString(getLang() === 'en' ? 'en-GB' : 'id-ID')}`));
+      checkMarkers.push(L.circleMarker([p.lat, p.lng], { radius: 6, color: '#fff', weight: 1, fillColor: OUTCOME_COLOR[p.detail] || '#334155', fillOpacity: 0.95 })
+        .bindTooltip(() => `${t('m_checks')}: ${t(`out_${p.detail}`)}<br>${day.format(new Date(p.at * 1000))}`));
     } else {
-      clusterStays.addLayer(L.circleMarker([p.lat, p.lng], { radius: 5, color: '#fff', weight: 1, fillColor: '#7c3aed', fillOpacity: 0.9 })
-        .bindTooltip(`${t('map_points_stays')}: ${p.detail}`));
+      stayMarkers.push(L.circleMarker([p.lat, p.lng], { radius: 5, color: '#fff', weight: 1, fillColor: '#7c3aed', fillOpacity: 0.9 })
+        .bindTooltip(() => `${t('map_points_stays')}: ${p.detail}`));
     }
   }
+  clusterChecks.addLayers(checkMarkers);
+  clusterStays.addLayers(stayMarkers);
   clusterChecks.addTo(map);
-  L.control.layers(null, { [`${t('map_points_checks')} (${num(clusterChecks.getLayers().length)})`]: clusterChecks, [`${t('map_points_stays')} (${num(clusterStays.getLayers().length)})`]: clusterStays }, { collapsed: false, position: 'topright' }).addTo(map);
+  L.control.layers(null, { [`${t('map_points_checks')} (${num(checkMarkers.length)})`]: clusterChecks, [`${t('map_points_stays')} (${num(stayMarkers.length)})`]: clusterStays }, { collapsed: false, position: 'topright' }).addTo(map);
 
   metricSel.addEventListener('change', () => {
     metric = metricSel.value;
