@@ -41,6 +41,7 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::db::{Backend, Conn, Tx};
+use crate::field::{bind_vals, Val};
 use crate::model::{now_unix, Page, Purpose};
 use crate::{Result, Store, StoreError};
 
@@ -611,7 +612,7 @@ impl Store {
             n + 1,
             n + 2
         );
-        let rows = bind_filter(sqlx::query(&sql), &binds)
+        let rows = bind_vals(sqlx::query(&sql), &binds)
             .bind(page.limit)
             .bind(page.offset)
             .fetch_all(self.pool())
@@ -624,7 +625,7 @@ impl Store {
             "SELECT COUNT(*) FROM (SELECT 1 FROM audit_log{cond} LIMIT {}) t",
             SEARCH_COUNT_CAP + 1
         );
-        let total: i64 = bind_filter(sqlx::query(&count_sql), &binds)
+        let total: i64 = bind_vals(sqlx::query(&count_sql), &binds)
             .fetch_one(self.pool())
             .await?
             .try_get(0)?;
@@ -791,43 +792,25 @@ pub struct AuditFilter {
     pub to: Option<i64>,
 }
 
-enum Bind {
-    Int(i64),
-    Text(String),
-}
-
-fn bind_filter<'q>(
-    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
-    binds: &'q [Bind],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
-    for b in binds {
-        q = match b {
-            Bind::Int(v) => q.bind(*v),
-            Bind::Text(v) => q.bind(v.as_str()),
-        };
-    }
-    q
-}
-
 impl AuditFilter {
     /// ` WHERE …` (empty without filters) with `$1…` placeholders, and the values to bind.
-    fn sql(&self) -> (String, Vec<Bind>) {
+    fn sql(&self) -> (String, Vec<Val>) {
         let mut conds: Vec<String> = Vec::new();
         let mut binds = Vec::new();
         // Adds `cond` with its `?` numbered as the next placeholder.
-        fn push(conds: &mut Vec<String>, binds: &mut Vec<Bind>, cond: &str, b: Bind) {
+        fn push(conds: &mut Vec<String>, binds: &mut Vec<Val>, cond: &str, b: Val) {
             binds.push(b);
             conds.push(cond.replace('?', &format!("${}", binds.len())));
         }
         if let Some(a) = self.actor_id {
-            push(&mut conds, &mut binds, "actor_id = ?", Bind::Int(a));
+            push(&mut conds, &mut binds, "actor_id = ?", Val::I(Some(a)));
         }
         if let Some(r) = &self.actor_role {
             push(
                 &mut conds,
                 &mut binds,
                 "actor_role = ?",
-                Bind::Text(r.clone()),
+                Val::T(Some(r.clone())),
             );
         }
         if let Some(p) = &self.person {
@@ -835,7 +818,7 @@ impl AuditFilter {
                 &mut conds,
                 &mut binds,
                 "subject_kind = 'person' AND subject_id = ?",
-                Bind::Text(p.clone()),
+                Val::T(Some(p.clone())),
             );
         }
         if let Some(k) = &self.purpose_kind {
@@ -843,7 +826,7 @@ impl AuditFilter {
                 &mut conds,
                 &mut binds,
                 "purpose_kind = ?",
-                Bind::Text(k.clone()),
+                Val::T(Some(k.clone())),
             );
         }
         if let Some(r) = &self.purpose_ref {
@@ -851,15 +834,15 @@ impl AuditFilter {
                 &mut conds,
                 &mut binds,
                 "purpose_ref = ?",
-                Bind::Text(r.clone()),
+                Val::T(Some(r.clone())),
             );
         }
         if let Some(a) = &self.action {
             // The action itself, or one of its family (`a.` prefix); SUBSTR rather than LIKE so
             // that `_` in action names is not a wildcard.
             let family = format!("{a}.");
-            binds.push(Bind::Text(a.clone()));
-            binds.push(Bind::Text(family.clone()));
+            binds.push(Val::T(Some(a.clone())));
+            binds.push(Val::T(Some(family.clone())));
             conds.push(format!(
                 "(action = ${} OR SUBSTR(action, 1, {}) = ${})",
                 binds.len() - 1,
@@ -868,10 +851,10 @@ impl AuditFilter {
             ));
         }
         if let Some(f) = self.from {
-            push(&mut conds, &mut binds, "at >= ?", Bind::Int(f));
+            push(&mut conds, &mut binds, "at >= ?", Val::I(Some(f)));
         }
         if let Some(t) = self.to {
-            push(&mut conds, &mut binds, "at < ?", Bind::Int(t));
+            push(&mut conds, &mut binds, "at < ?", Val::I(Some(t)));
         }
         if conds.is_empty() {
             (String::new(), binds)

@@ -27,6 +27,22 @@ pub enum Val {
     B(Option<Vec<u8>>),
 }
 
+/// Binds `vals` to `q` in order (a statement built at run time: multi-row inserts, search filters).
+pub(crate) fn bind_vals<'q, 'v>(
+    mut q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    vals: impl IntoIterator<Item = &'v Val>,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    for v in vals {
+        q = match v {
+            Val::I(x) => q.bind(*x),
+            Val::T(x) => q.bind(x.clone()),
+            Val::F(x) => q.bind(*x),
+            Val::B(x) => q.bind(x.clone()),
+        };
+    }
+    q
+}
+
 /// `INSERT INTO table (columns) VALUES (…), (…)` for `rows` (each as long as `columns`), in chunks of
 /// [`ROWS_PER_INSERT`]; `suffix` is appended to each statement (e.g. `ON CONFLICT DO NOTHING`).
 pub async fn insert_rows(
@@ -47,17 +63,7 @@ pub async fn insert_rows(
         }
         sql.push(' ');
         sql.push_str(suffix);
-        let mut q = sqlx::query(&sql);
-        for row in chunk {
-            for v in row {
-                q = match v {
-                    Val::I(x) => q.bind(*x),
-                    Val::T(x) => q.bind(x.clone()),
-                    Val::F(x) => q.bind(*x),
-                    Val::B(x) => q.bind(x.clone()),
-                };
-            }
-        }
+        let q = bind_vals(sqlx::query(&sql), chunk.iter().flatten());
         n += q.execute(&mut *c).await?.rows_affected();
     }
     Ok(n)
