@@ -51,6 +51,7 @@ pub async fn serve_state(state: AppState) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding {}", state.config.listen))?;
     let addr = listener.local_addr()?;
+    state.warm_publications().await;
     tracing::info!(%addr, db = %state.config.redacted_db_url(), "pora server listening");
     let signer = audit::spawn_head_signer(state.clone());
     let reminders = audit::spawn_reminders(state.clone());

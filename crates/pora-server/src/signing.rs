@@ -190,6 +190,10 @@ pub struct KeyRing {
     offline: RwLock<Option<Arc<OfflineRoot>>>,
     trust_cache: Mutex<Option<Published>>,
     status_cache: Mutex<HashMap<String, CachedStatus>>,
+    /// Held while an empty status cache entry is filled (see [`KeyRing::status_list`]).
+    status_fill: tokio::sync::Mutex<()>,
+    /// How many status list tokens this ring has built and signed.
+    status_builds: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for KeyRing {
@@ -234,6 +238,8 @@ impl KeyRing {
             offline: RwLock::new(None),
             trust_cache: Mutex::new(None),
             status_cache: Mutex::new(HashMap::new()),
+            status_fill: tokio::sync::Mutex::new(()),
+            status_builds: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -598,6 +604,13 @@ impl KeyRing {
     /// office changed (the database's change marker moved, checked at most every `recheck_secs`, and at
     /// once after [`KeyRing::invalidate_status`]) or the cached token is past half its ttl. A
     /// connection is taken from `store` only when the cache has to be checked against the database.
+    ///
+    /// The recheck and the refresh are single-flight: the first caller to find the cache due claims
+    /// it and goes to the database; callers meanwhile are answered from the cached token, which is
+    /// still within its ttl (a refresh starts at half the ttl). An empty entry is filled by one
+    /// caller while the others wait. Without this, every request in flight when the cache was
+    /// empty or fell due rebuilt and re-signed the list itself: on a fresh server under load, 32
+    /// concurrent rebuilds of two offices' lists were the verify endpoint's p99 tail.
     pub async fn status_list(
         &self,
         store: &Store,
@@ -606,16 +619,63 @@ impl KeyRing {
         now: i64,
         ttl: u64,
     ) -> Result<(Published, StatusListToken), SigningError> {
-        {
-            let cache = self.status_cache.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some(hit) = cache.get(office_code) {
-                if now - hit.checked_at < STATUS_RECHECK_SECS
-                    && now - hit.published.issued_at < (ttl / 2) as i64
-                {
-                    return Ok((hit.published.clone(), hit.token.clone()));
-                }
+        let mut take = self.take_status(office_code, now, ttl);
+        // Nothing cached yet (first use, or invalidated): one caller fills it while the others wait
+        // for it (the guard lives until this call returns), then find it filled.
+        let _fill = match take {
+            Take::Empty => {
+                let guard = self.status_fill.lock().await;
+                take = self.take_status(office_code, now, ttl);
+                Some(guard)
+            }
+            _ => None,
+        };
+        let claimed = match take {
+            Take::Serve(p, t) => return Ok((p, t)),
+            Take::Claimed => true,
+            Take::Empty => false,
+        };
+        let result = self
+            .refresh_status(store, office_id, office_code, now, ttl)
+            .await;
+        if claimed && result.is_err() {
+            // Give the claim back so that the next caller tries again.
+            let mut cache = self.status_cache.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(hit) = cache.get_mut(office_code) {
+                hit.refreshing_since = None;
             }
         }
+        result
+    }
+
+    /// The cached token when it can be served, else a claim on its refresh, else `Empty`.
+    fn take_status(&self, office_code: &str, now: i64, ttl: u64) -> Take {
+        let mut cache = self.status_cache.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(hit) = cache.get_mut(office_code) else {
+            return Take::Empty;
+        };
+        match hit.due(now, ttl) {
+            Due::No => Take::Serve(hit.published.clone(), hit.token.clone()),
+            Due::Claimed if now - hit.published.issued_at < ttl as i64 => {
+                Take::Serve(hit.published.clone(), hit.token.clone())
+            }
+            Due::Claimed | Due::Yes => {
+                hit.refreshing_since = Some(now);
+                Take::Claimed
+            }
+        }
+    }
+
+    /// The database half of [`KeyRing::status_list`]: reads the change marker, and rebuilds and
+    /// signs the token when it moved or the cached one is past half its ttl.
+    async fn refresh_status(
+        &self,
+        store: &Store,
+        office_id: i64,
+        office_code: &str,
+        now: i64,
+        ttl: u64,
+    ) -> Result<(Published, StatusListToken), SigningError> {
         let mut c = store.conn().await?;
         let version = repo::status_version(&mut c, office_id).await?;
         {
@@ -623,6 +683,7 @@ impl KeyRing {
             if let Some(hit) = cache.get_mut(office_code) {
                 if hit.version == version && now - hit.published.issued_at < (ttl / 2) as i64 {
                     hit.checked_at = now;
+                    hit.refreshing_since = None;
                     return Ok((hit.published.clone(), hit.token.clone()));
                 }
             }
@@ -648,6 +709,8 @@ impl KeyRing {
         let bytes = token
             .sign(signer.as_ref())
             .map_err(|e| SigningError::Core(e.to_string()))?;
+        self.status_builds
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let p = Published {
             etag: etag_of(&bytes),
             bytes: Arc::new(bytes),
@@ -662,11 +725,18 @@ impl KeyRing {
                 CachedStatus {
                     version,
                     checked_at: now,
+                    refreshing_since: None,
                     published: p.clone(),
                     token: token.clone(),
                 },
             );
         Ok((p, token))
+    }
+
+    /// How many status list tokens have been built and signed since start (all offices).
+    pub fn status_builds(&self) -> u64 {
+        self.status_builds
+            .load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Drops the cached status list of an office (after this server changed one of its permits).
@@ -695,12 +765,53 @@ impl KeyRing {
 /// (changes made through this server invalidate at once).
 pub const STATUS_RECHECK_SECS: i64 = 10;
 
+/// How long a claimed recheck or refresh of a status list may run before another caller takes it
+/// over (a claimant whose request was dropped mid-way never gives its claim back).
+const STATUS_CLAIM_SECS: i64 = 30;
+
 #[derive(Clone, Debug)]
 struct CachedStatus {
     version: (i64, i64),
     checked_at: i64,
+    /// Set while one caller rechecks or rebuilds this entry (single flight).
+    refreshing_since: Option<i64>,
     published: Published,
     token: StatusListToken,
+}
+
+/// What [`KeyRing::take_status`] found.
+enum Take {
+    /// A token to serve.
+    Serve(Published, StatusListToken),
+    /// The caller claimed the recheck or refresh.
+    Claimed,
+    /// Nothing cached.
+    Empty,
+}
+
+/// Whether a cached status list has to be looked at again.
+#[derive(Debug, PartialEq, Eq)]
+enum Due {
+    /// Fresh: serve it.
+    No,
+    /// Due, and another caller is already at it.
+    Claimed,
+    /// Due, and nobody is at it.
+    Yes,
+}
+
+impl CachedStatus {
+    fn due(&self, now: i64, ttl: u64) -> Due {
+        if now - self.checked_at < STATUS_RECHECK_SECS
+            && now - self.published.issued_at < (ttl / 2) as i64
+        {
+            return Due::No;
+        }
+        match self.refreshing_since {
+            Some(t) if now - t < STATUS_CLAIM_SECS => Due::Claimed,
+            _ => Due::Yes,
+        }
+    }
 }
 
 fn open_publication(t: &repo::TrustPublication) -> Result<OfflineRoot, SigningError> {
@@ -765,5 +876,54 @@ mod tests {
             "tampered"
         );
         assert!(Kek::from_hex("00").is_err());
+    }
+
+    fn cached(issued_at: i64, checked_at: i64, refreshing_since: Option<i64>) -> CachedStatus {
+        CachedStatus {
+            version: (0, 0),
+            checked_at,
+            refreshing_since,
+            published: Published {
+                etag: String::new(),
+                bytes: Arc::new(Vec::new()),
+                version: 0,
+                issued_at,
+            },
+            token: StatusListToken {
+                office: "BKS".into(),
+                issued_at,
+                expires_at: None,
+                ttl: Some(3600),
+                list: StatusList::new(2, 1).expect("list"),
+            },
+        }
+    }
+
+    #[test]
+    fn a_due_status_list_is_claimed_by_one_caller_at_a_time() {
+        let ttl = 3600;
+        // Fresh: checked within the recheck interval and younger than half the ttl.
+        assert_eq!(
+            cached(1000, 1000, None).due(1000 + STATUS_RECHECK_SECS - 1, ttl),
+            Due::No
+        );
+        // Recheck due, nobody at it: the caller claims it.
+        assert_eq!(
+            cached(1000, 1000, None).due(1000 + STATUS_RECHECK_SECS, ttl),
+            Due::Yes
+        );
+        // Past half its ttl: due even when just checked.
+        assert_eq!(cached(1000, 2800, None).due(2800, ttl), Due::Yes);
+        // Someone claimed it a moment ago: the others are served the cached token.
+        let now = 1000 + STATUS_RECHECK_SECS;
+        assert_eq!(
+            cached(1000, 1000, Some(now - 1)).due(now, ttl),
+            Due::Claimed
+        );
+        // A claim older than STATUS_CLAIM_SECS is taken over.
+        assert_eq!(
+            cached(1000, 1000, Some(now - STATUS_CLAIM_SECS)).due(now, ttl),
+            Due::Yes
+        );
     }
 }

@@ -233,6 +233,46 @@ async fn issue_verify_revoke_and_publish() {
 }
 
 #[tokio::test]
+async fn concurrent_verifications_build_an_empty_status_list_once() {
+    on_both(|store| async move {
+        let app = TestApp::new(store).await;
+        issue(&app, "7100000002", "2C21BKS0002").await;
+        let keys = &app.state.keys;
+        let (id, code) = keys
+            .signing_offices()
+            .into_iter()
+            .find(|(_, c)| c == "BKS")
+            .unwrap();
+        keys.invalidate_status(&code);
+        let before = keys.status_builds();
+        let now = pora_store::model::now_unix();
+        let ttl = app.state.config.status_ttl_secs;
+        let mut calls = tokio::task::JoinSet::new();
+        for _ in 0..32 {
+            let (state, code) = (app.state.clone(), code.clone());
+            calls.spawn(async move {
+                let (published, _) = state
+                    .keys
+                    .status_list(&state.store, id, &code, now, ttl)
+                    .await
+                    .unwrap();
+                published.etag
+            });
+        }
+        let etags: std::collections::BTreeSet<String> =
+            calls.join_all().await.into_iter().collect();
+        assert_eq!(keys.status_builds() - before, 1, "one build for 32 callers");
+        assert_eq!(etags.len(), 1, "every caller got the same token");
+        // A cached, fresh list is served without a build.
+        keys.status_list(&app.state.store, id, &code, now, ttl)
+            .await
+            .unwrap();
+        assert_eq!(keys.status_builds() - before, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn lifecycle_extend_convert_exit() {
     on_both(|store| async move {
         let app = TestApp::new(store).await;
