@@ -77,6 +77,20 @@ test("officers: each field officer's checks, devices and open alerts", async () 
   assert.equal(await page.locator('#officers-table tbody tr').count(), api.items.length);
   const shown = await page.$$eval('#officers-table tbody tr td:nth-child(2)', (tds) => tds.reduce((s, td) => s + Number(td.textContent.replace(/\D/g, '')), 0));
   assert.equal(shown, api.items.reduce((s, o) => s + o.checks, 0));
+  // One chip per open alert kind, in words (Bahasa Indonesia by default), with the API's count.
+  const chips = await page.$$eval('#officers-table tbody tr', (trs) => trs.map((tr) => ({
+    officer: tr.dataset.officer,
+    chips: [...tr.querySelectorAll('.badge[data-kind]')].map((b) => [b.dataset.kind, b.textContent]),
+  })));
+  for (const o of api.items) {
+    const row = chips.find((c) => c.officer === o.username);
+    assert.deepEqual(row.chips.map(([k]) => k).sort(), Object.keys(o.open_alerts).sort(), o.username);
+    for (const [k, text] of row.chips) {
+      assert.ok(!text.includes('_') && text.endsWith(`: ${o.open_alerts[k]}`), `${k}: ${text}`);
+    }
+  }
+  const outside = chips.flatMap((c) => c.chips).find(([k]) => k === 'officer_outside_area');
+  if (outside) assert.match(outside[1], /^Petugas di luar wilayah operasi: /);
   await screenshot(page, 'officers');
   await page.close();
 });

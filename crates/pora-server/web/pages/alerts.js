@@ -4,14 +4,40 @@
 import { h, api, errorBox } from '../app.js';
 import { t, instant } from '../i18n.js';
 
+/** The alert kinds' words (also used by the person and officers pages). */
+export const KIND_WORDS = {
+  id: {
+    ak_expiring: 'Segera habis berlaku', ak_overstay: 'Overstay', ak_forged: 'Kode QR palsu', ak_unknown_permit: 'Izin tidak dikenal',
+    ak_revoked_seen: 'Izin yang dicabut masih dipakai', ak_incomplete: 'Data tidak lengkap', ak_check_without_order: 'Pemeriksaan tanpa surat perintah',
+    ak_away_from_address: 'Jauh dari alamat', ak_sponsor_mismatch: 'Tidak sesuai penjamin', ak_lookup_without_scan: 'Pencarian tanpa pindai',
+    ak_repeated_lookup: 'Pencarian berulang', ak_device_chain: 'Rantai perangkat terputus', ak_officer_outside_area: 'Petugas di luar wilayah operasi',
+    ak_device_clock: 'Jam perangkat menyimpang',
+  },
+  en: {
+    ak_expiring: 'Expiring soon', ak_overstay: 'Overstay', ak_forged: 'Forged QR code', ak_unknown_permit: 'Unknown permit',
+    ak_revoked_seen: 'Revoked permit still in use', ak_incomplete: 'Incomplete data', ak_check_without_order: 'Check without a written order',
+    ak_away_from_address: 'Away from the address', ak_sponsor_mismatch: 'Sponsor mismatch', ak_lookup_without_scan: 'Look-up without a scan',
+    ak_repeated_lookup: 'Repeated look-up', ak_device_chain: 'Device chain broken', ak_officer_outside_area: 'Officer outside the operation area',
+    ak_device_clock: 'Device clock off',
+  },
+};
+
+/** An alert kind in words, or the code itself when it has none. */
+export function alertKind(code) {
+  const w = t(`ak_${code}`);
+  return w === `ak_${code}` ? code.replace(/_/g, ' ') : w;
+}
+
 export const WORDS = {
   id: {
+    ...KIND_WORDS.id,
     a_title: 'Peringatan', a_state: 'Tahap', a_kind: 'Jenis', a_age: 'Usia', a_any: 'Semua', a_filter: 'Saring', a_when: 'Dibuat',
     a_person: 'Orang asing', a_reason: 'Alasan', a_action: 'Tindak lanjut', a_to: 'Pindahkan ke', a_note: 'Catatan / nomor BAP', a_apply: 'Simpan',
     a_none: 'Tidak ada peringatan.', a_count: '{n} peringatan ditampilkan', a_done: 'Peringatan #{id} sekarang: {state}',
     as_open: 'Terbuka', as_investigating: 'Diselidiki', as_bap: 'BAP', as_closed: 'Ditutup', days_n: '{n} hari terakhir', a_more: 'Berikutnya →',
   },
   en: {
+    ...KIND_WORDS.en,
     a_title: 'Alerts', a_state: 'Stage', a_kind: 'Kind', a_age: 'Age', a_any: 'Any', a_filter: 'Filter', a_when: 'Raised',
     a_person: 'Foreigner', a_reason: 'Reason', a_action: 'Follow-up', a_to: 'Move to', a_note: 'Note / BAP number', a_apply: 'Save',
     a_none: 'No alerts.', a_count: '{n} alerts shown', a_done: 'Alert #{id} is now: {state}',
@@ -55,7 +81,7 @@ export async function render(main) {
     h('select', { id, name: id }, h('option', { value: '' }, t('a_any')), ...values.map((v) => h('option', { value: v, selected: f[id] === String(v) }, labelOf(v)))));
   const form = h('form', { class: 'filters panel', id: 'alert-filters' },
     sel('state', t('a_state'), STATES, (s) => t(`as_${s}`)),
-    sel('kind', t('a_kind'), KINDS, (k) => k.replace(/_/g, ' ')),
+    sel('kind', t('a_kind'), KINDS, alertKind),
     sel('since_days', t('a_age'), [7, 30, 90, 365], (d) => t('days_n', { n: d })),
     h('div', { class: 'field actions' }, h('button', { type: 'submit' }, t('a_filter'))));
   form.addEventListener('submit', (ev) => {
@@ -91,7 +117,7 @@ export async function render(main) {
     };
     actionCell.append(workflow(a, done));
     return h('tr', { dataset: { id: a.id, kind: a.kind } },
-      h('td', {}, `#${a.id}`), h('td', {}, instant(a.created_at)), h('td', {}, a.kind.replace(/_/g, ' ')), stateCell,
+      h('td', {}, `#${a.id}`), h('td', {}, instant(a.created_at)), h('td', {}, alertKind(a.kind)), stateCell,
       h('td', {}, a.niora ? h('a', { href: `/persons/${encodeURIComponent(a.niora)}` }, a.niora) : '–'),
       h('td', { class: 'wrap' }, a.reason || ''), actionCell);
   });

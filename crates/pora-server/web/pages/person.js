@@ -6,11 +6,13 @@
 import { h, api, purpose, errorBox } from '../app.js';
 import { t, date, instant } from '../i18n.js';
 import { statusBadge, eventName, WORDS as PERMIT_WORDS } from './permits.js';
+import { alertKind, KIND_WORDS } from './alerts.js';
 import { script, style } from '../charts.js';
 
 export const WORDS = {
   id: {
     ...PERMIT_WORDS.id,
+    ...KIND_WORDS.id,
     f_niora: 'NIORA', f_sex: 'Jenis kelamin', f_birth: 'Tempat, tanggal lahir', f_occupation: 'Pekerjaan', f_passports: 'Paspor',
     f_permits: 'Riwayat izin tinggal', f_events: 'Riwayat izin {n}', f_card: 'Kartu izin tinggal', f_card_pdf: 'Unduh kartu (PDF)',
     f_epermit_pdf: 'Unduh e-permit (PDF)', f_card_alt: 'Pratinjau kartu {n} dengan kode QR', f_addresses: 'Alamat dan perpindahan (pemeriksaan, laporan menginap, alamat)',
@@ -29,13 +31,10 @@ export const WORDS = {
     cf_address: 'Alamat', cf_employer: 'Pemberi kerja', cf_occupation: 'Pekerjaan', cf_phone: 'Telepon', cf_civil_status: 'Status sipil',
     cs_pending: 'Menunggu', cs_accepted: 'Diterima', cs_rejected: 'Ditolak',
     as_open: 'Terbuka', as_investigating: 'Diselidiki', as_bap: 'BAP', as_closed: 'Ditutup', v_manual: 'dibaca manual',
-    ak_expiring: 'Segera habis berlaku', ak_overstay: 'Overstay', ak_forged: 'Kode QR palsu', ak_unknown_permit: 'Izin tidak dikenal',
-    ak_revoked_seen: 'Izin yang dicabut masih dipakai', ak_incomplete: 'Data tidak lengkap', ak_check_without_order: 'Pemeriksaan tanpa surat perintah',
-    ak_away_from_address: 'Jauh dari alamat', ak_sponsor_mismatch: 'Tidak sesuai penjamin', ak_lookup_without_scan: 'Pencarian tanpa pindai',
-    ak_repeated_lookup: 'Pencarian berulang',
   },
   en: {
     ...PERMIT_WORDS.en,
+    ...KIND_WORDS.en,
     f_niora: 'NIORA', f_sex: 'Sex', f_birth: 'Place and date of birth', f_occupation: 'Occupation', f_passports: 'Passports',
     f_permits: 'Permit history', f_events: 'History of permit {n}', f_card: 'Permit card', f_card_pdf: 'Download card (PDF)',
     f_epermit_pdf: 'Download e-permit (PDF)', f_card_alt: 'Preview of card {n} with its QR code', f_addresses: 'Addresses and movements (checks, stay reports, addresses)',
@@ -54,10 +53,6 @@ export const WORDS = {
     cf_address: 'Address', cf_employer: 'Employer', cf_occupation: 'Occupation', cf_phone: 'Phone', cf_civil_status: 'Civil status',
     cs_pending: 'Pending', cs_accepted: 'Accepted', cs_rejected: 'Rejected',
     as_open: 'Open', as_investigating: 'Investigating', as_bap: 'BAP', as_closed: 'Closed', v_manual: 'read by hand',
-    ak_expiring: 'Expiring soon', ak_overstay: 'Overstay', ak_forged: 'Forged QR code', ak_unknown_permit: 'Unknown permit',
-    ak_revoked_seen: 'Revoked permit still in use', ak_incomplete: 'Incomplete data', ak_check_without_order: 'Check without a written order',
-    ak_away_from_address: 'Away from the address', ak_sponsor_mismatch: 'Sponsor mismatch', ak_lookup_without_scan: 'Look-up without a scan',
-    ak_repeated_lookup: 'Repeated look-up',
   },
 };
 
@@ -204,7 +199,7 @@ export async function render(main, { me }) {
     const items = [...open.items, ...closed.items].sort((a, b) => b.created_at - a.created_at);
     if (!items.length) return h('p', { class: 'muted', id: 'alerts-none' }, t('f_none'));
     return h('div', {}, table('person-alerts', [t('f_when'), t('f_kind'), t('f_stage'), t('f_reason')],
-      items.map((a) => h('tr', { dataset: { state: a.state } }, h('td', {}, instant(a.created_at)), h('td', { dataset: { kind: a.kind } }, word('ak', a.kind)),
+      items.map((a) => h('tr', { dataset: { state: a.state } }, h('td', {}, instant(a.created_at)), h('td', { dataset: { kind: a.kind } }, alertKind(a.kind)),
         h('td', {}, h('span', { class: `badge st-${a.state}` }, word('as', a.state))), h('td', { class: 'wrap' }, a.reason)))),
     h('p', {}, h('a', { href: '/alerts' }, t('f_open_alerts'))));
   });
