@@ -274,6 +274,33 @@ fn names(nat: &str) -> (&'static [&'static str], &'static [&'static str], bool) 
     }
 }
 
+/// Given names of the lists in [`names`] that are women's names.
+const FEMALE_GIVEN: &[&str] = &[
+    "Yui", "Aoi", "Sakura", "Emi", "Mai", "Rina", "Kaori", "Seo-yeon", "Min-seo", "Ha-eun",
+    "Eun-ji", "Fang", "Yan", "Hui", "Xin", "Yu-ting", "Priya", "Kavya", "Neha", "Siti", "Mei Ling",
+    "Hui Min", "Siriporn", "Kanya", "Maria", "Angelica", "Lan", "Thao", "Anna", "Julia", "Sarah",
+    "Emma",
+];
+/// Given names used for either sex.
+const EITHER_GIVEN: &[&str] = &["Yuki", "Ji-woo", "Su-bin"];
+
+/// The given name for `draw` among `givens` that suits `sex`: the drawn one when it does, else the
+/// draw taken over the names that do.
+fn given_name(givens: &[&'static str], draw: u64, sex: Sex) -> &'static str {
+    let suits =
+        |g: &&str| EITHER_GIVEN.contains(g) || (FEMALE_GIVEN.contains(g) == matches!(sex, Sex::F));
+    let drawn = givens[(draw % givens.len() as u64) as usize];
+    if suits(&drawn) {
+        return drawn;
+    }
+    let fitting: Vec<&'static str> = givens.iter().copied().filter(|g| suits(g)).collect();
+    if fitting.is_empty() {
+        drawn
+    } else {
+        fitting[(draw % fitting.len() as u64) as usize]
+    }
+}
+
 /// Industrial estates: name, the kecamatan their companies sit in, and where their staff tend to live.
 const ESTATES: &[(&str, &str, &[&str])] = &[
     (
@@ -686,7 +713,8 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
         let nat = *rng.weighted(NATIONALITIES);
         let (families, givens, family_first) = names(nat);
         let family = rng.pick(families);
-        let given = rng.pick(givens);
+        // One draw here, the name chosen once the sex is known (keeps the demo's random sequence).
+        let given_draw = rng.next_u64();
         let code = *rng.weighted(&[("E23", 78), ("E28A", 8), ("E31A", 10), ("E33G", 4)]);
         let code = if itap {
             *rng.weighted(&[("E31A", 60), ("E28A", 25), ("E23", 15)])
@@ -704,6 +732,7 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
         } else {
             Sex::F
         };
+        let given = given_name(givens, given_draw, sex);
         let full_name = if family_first {
             format!("{family} {given}")
         } else {
@@ -1221,4 +1250,36 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
         seconds: started.elapsed().as_secs_f64(),
         samples,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn given_names_suit_the_holders_sex() {
+        for (nat, _) in NATIONALITIES {
+            let (_, givens, _) = names(nat);
+            for sex in [Sex::F, Sex::M] {
+                let mut seen = std::collections::BTreeSet::new();
+                for draw in 0..200u64 {
+                    let g = given_name(givens, draw, sex);
+                    assert!(givens.contains(&g), "{nat}: {g} is from the list");
+                    let female = FEMALE_GIVEN.contains(&g);
+                    let either = EITHER_GIVEN.contains(&g);
+                    assert!(either || female == (sex == Sex::F), "{nat} {sex:?}: {g}");
+                    seen.insert(g);
+                }
+                assert!(
+                    seen.len() >= 2,
+                    "{nat} {sex:?}: more than one name ({seen:?})"
+                );
+            }
+        }
+        // A drawn name that suits is kept (the demo's names only change where they did not suit).
+        let (_, jpn, _) = names("JPN");
+        let emi = jpn.iter().position(|g| *g == "Emi").unwrap() as u64;
+        assert_eq!(given_name(jpn, emi, Sex::F), "Emi");
+        assert_ne!(given_name(jpn, emi, Sex::M), "Emi");
+    }
 }
