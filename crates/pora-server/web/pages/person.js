@@ -84,10 +84,11 @@ async function movementMap(el, points) {
   const L = window.L;
   const latlngs = pts.map((p) => [p.lat, p.lng]);
   const map = L.map(el, { minZoom: 8, maxZoom: 18, attributionControl: true });
-  // The view first: vector layers need the map's pixel bounds.
-  map.fitBounds(L.latLngBounds(latlngs).pad(0.4), { maxZoom: 13 });
-  map.attributionControl.setPrefix(false);
   const tileUrl = document.querySelector('meta[name="pora-tile-url"]')?.content;
+  // The view first: vector layers need the map's pixel bounds. On the bare boundaries a close view
+  // of one point shows only lines, so it stops where the neighbouring kecamatan are still in sight.
+  map.fitBounds(L.latLngBounds(latlngs).pad(0.4), { maxZoom: tileUrl ? 14 : 11 });
+  map.attributionControl.setPrefix(false);
   if (tileUrl) L.tileLayer(tileUrl, { maxZoom: 19 }).addTo(map);
   const kec = await fetch('/assets/geo/kecamatan.geojson').then((r) => r.json());
   L.geoJSON(kec, { style: { color: '#52606d', weight: 1, fillColor: '#f8fafc', fillOpacity: 0.7 } }).addTo(map);
