@@ -78,6 +78,12 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: include_str!("../migrations/sqlite/0009_report_bytes.sql"),
         postgres: include_str!("../migrations/postgres/0009_report_bytes.sql"),
     },
+    Migration {
+        version: 10,
+        name: "link_indexes",
+        sqlite: include_str!("../migrations/sqlite/0010_link_indexes.sql"),
+        postgres: include_str!("../migrations/postgres/0010_link_indexes.sql"),
+    },
 ];
 
 /// The database: a pool to either backend plus the lock that serialises audit appends.

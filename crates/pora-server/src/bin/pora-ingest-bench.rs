@@ -3,7 +3,14 @@
 //! in the same run on the same reports, the raw insert of the same rows without any of that.
 //!
 //! `cargo run --release -p pora-server --bin pora-ingest-bench -- --db URL --raw-db URL [--reports N]
-//! [--batch N] [--devices N] [--uploaders N] [--alg eddsa|es256]`; both databases must be fresh.
+//! [--batch N] [--devices N] [--uploaders N] [--alg eddsa|es256] [--linked PCT] [--permits N]`; both
+//! databases must be fresh. `--linked PCT` (default 0) makes PCT % of the reports name one of
+//! `--permits` (default 10,000) active permits registered in the ingest database by its document
+//! hash under the office's real key, so the ingest links them and appends each one's `person.check`
+//! audit entry (the rest name documents the registry does not hold, which raise `unknown_permit`).
+//! `--basis caught` (default) makes every report a catch in the act, which raises
+//! `check_without_order`; `--basis order` puts every report under one written order of the office
+//! (`SP-BENCH/2026`, no area), as checks of a planned operation are.
 //! Prints one line per 100,000 reports (rates so far, RSS) and a summary.
 //!
 //! The reports are made and signed in rounds of `--uploaders` × 4 batches before the timed part of
@@ -55,15 +62,23 @@ struct Batch {
 }
 
 impl Batch {
-    /// Adds report number `k` of device `d` (caught in the act, a document not in the registry).
-    fn push(&mut self, d: &mut Dev, k: usize, officer: i64, doc_key: &[u8]) -> anyhow::Result<()> {
+    /// Adds report number `k` of device `d` on `basis` about document `doc`.
+    fn push(
+        &mut self,
+        d: &mut Dev,
+        k: usize,
+        officer: i64,
+        doc_key: &[u8],
+        doc: &str,
+        basis: &Basis,
+    ) -> anyhow::Result<()> {
         let r = CheckReport {
             report_id: pora_crypto::random_bytes()?,
             device: d.id.to_string(),
             officer: "field1".into(),
             seq: d.seq,
             prev: d.prev,
-            basis: Basis::CaughtInAct,
+            basis: basis.clone(),
             device_time: 1_795_489_200 + k as i64,
             gnss_time: Some(1_795_489_200 + k as i64),
             position: Position::from_degrees(-6.3 + (k % 100) as f64 * 1e-3, 107.15, 10.0),
@@ -71,7 +86,7 @@ impl Batch {
             warnings: vec![],
             trust_list_version: 1,
             status_list_at: None,
-            doc_hash: report::doc_hash(doc_key, &format!("2C21BKS{k:07}")),
+            doc_hash: report::doc_hash(doc_key, doc),
             permit_number: None,
             note: None,
         };
@@ -124,6 +139,7 @@ async fn main() -> anyhow::Result<()> {
     let (mut db, mut raw_db) = (String::new(), String::new());
     let (mut n, mut batch, mut devices, mut uploaders, mut alg) =
         (100_000usize, 1000usize, 10usize, 2usize, "eddsa".to_owned());
+    let (mut linked, mut permits, mut basis) = (0usize, 10_000usize, "caught".to_owned());
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut val = || {
@@ -138,6 +154,9 @@ async fn main() -> anyhow::Result<()> {
             "--devices" => devices = val()?.parse()?,
             "--uploaders" => uploaders = val()?.parse::<usize>()?.max(1),
             "--alg" => alg = val()?,
+            "--linked" => linked = val()?.parse::<usize>()?.min(100),
+            "--permits" => permits = val()?.parse::<usize>()?.max(1),
+            "--basis" => basis = val()?,
             other => anyhow::bail!("unknown argument {other}"),
         }
     }
@@ -145,6 +164,11 @@ async fn main() -> anyhow::Result<()> {
         !db.is_empty() && !raw_db.is_empty(),
         "--db and --raw-db are required"
     );
+    let basis = match basis.as_str() {
+        "caught" => Basis::CaughtInAct,
+        "order" => Basis::Order(ORDER.into()),
+        _ => anyhow::bail!("--basis caught|order"),
+    };
     let alg = match alg.as_str() {
         "eddsa" => pora_core::Algorithm::EdDSA,
         "es256" => pora_core::Algorithm::ES256,
@@ -225,6 +249,34 @@ async fn main() -> anyhow::Result<()> {
         }
         tx.commit().await?;
     }
+    // The registered permits that linked reports name, and the office's document-hash key.
+    let doc_key = {
+        let mut tx = state.store.tx().await?;
+        let office = repo::office_by_code(&mut tx, "BKS").await?.id;
+        if linked > 0 {
+            register_permits(&mut tx, office, permits).await?;
+        }
+        if matches!(basis, Basis::Order(_)) {
+            let day = |s: &str| pora_store::model::Date::parse("date", s);
+            repo::create_written_order(
+                &mut tx,
+                ORDER,
+                office,
+                "Bench operation",
+                None,
+                day("2026-01-01")?,
+                day("2027-12-31")?,
+                None,
+                0,
+            )
+            .await?;
+        }
+        let key = pora_server::ingest::doc_hash_key(&state, &mut tx, office)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+        tx.commit().await?;
+        key
+    };
     let uploader = Uploader {
         user_id: Some(officer),
         actor: Actor {
@@ -233,7 +285,6 @@ async fn main() -> anyhow::Result<()> {
             office: "BKS".into(),
         },
     };
-    let doc_key = [5u8; 32];
     let (mut t_ingest, mut t_raw) = (Duration::ZERO, Duration::ZERO);
     let (mut done, mut alerts, mut t_gen) = (0usize, 0usize, Duration::ZERO);
     let mut rss_max: f64 = 0.0;
@@ -264,7 +315,13 @@ async fn main() -> anyhow::Result<()> {
                     let k = made + i;
                     let len = group.len();
                     let d = &mut group[i % len];
-                    b.push(d, k, officer, &doc_key)?;
+                    // Spread the linked ones evenly: report k is linked when k % 100 < linked.
+                    let doc = if k % 100 < linked {
+                        permit_number(k % permits)
+                    } else {
+                        format!("2C99BKS{k:07}")
+                    };
+                    b.push(d, k, officer, &doc_key, &doc, &basis)?;
                 }
                 made += size;
                 round[u].push(b);
@@ -330,7 +387,7 @@ async fn main() -> anyhow::Result<()> {
     let a = done as f64 / t_ingest.as_secs_f64();
     let r = done as f64 / t_raw.as_secs_f64();
     println!(
-        "summary: backend {:?}, {done} reports, {devices} devices ({alg:?}), batch {batch}, {uploaders} uploaders: ingest {a:.0}/s ({:.1} s), \
+        "summary: backend {:?}, {done} reports ({linked} % linked to {permits} permits, basis {basis:?}), {devices} devices ({alg:?}), batch {batch}, {uploaders} uploaders: ingest {a:.0}/s ({:.1} s), \
          raw insert {r:.0}/s ({:.1} s), raw/ingest {:.2}; {alerts} alerts; RSS max {rss_max:.1} MiB; signing the reports (untimed) {:.1} s",
         state.store.backend(),
         t_ingest.as_secs_f64(),
@@ -339,5 +396,69 @@ async fn main() -> anyhow::Result<()> {
         t_gen.as_secs_f64()
     );
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// The written order of `--basis order`.
+const ORDER: &str = "SP-BENCH/2026";
+
+/// The number of bench permit `i`.
+fn permit_number(i: usize) -> String {
+    format!("2C21BKS{i:07}")
+}
+
+/// Registers `n` holders with one active ITAS each (the permits linked reports name).
+async fn register_permits(tx: &mut pora_store::Tx, office: i64, n: usize) -> anyhow::Result<()> {
+    use pora_store::model::{
+        Date, Nationality, Niora, PermitNumber, PermitStatus, PermitType, Sex,
+    };
+    let date = |s: &str| Date::parse("date", s);
+    let visa = repo::visa_index(tx, "E23", None, date("2026-01-01")?)
+        .await?
+        .id;
+    for i in 0..n {
+        let foreigner = repo::create_foreigner(
+            tx,
+            &repo::NewForeigner {
+                niora: Niora::parse("niora", &format!("{}", 3_000_000_000u64 + i as u64))?,
+                full_name: format!("Bench Holder {i}"),
+                mrz_name: format!("HOLDER<<BENCH{i}"),
+                sex: Sex::F,
+                birth_place: "Osaka".into(),
+                birth_date: date("1985-01-01")?,
+                nationality: Nationality::parse("nationality", "JPN")?,
+                occupation: None,
+                office_id: office,
+            },
+            0,
+        )
+        .await?;
+        repo::issue_permit(
+            tx,
+            &repo::NewPermit {
+                number: PermitNumber::parse("number", &permit_number(i))?,
+                permit_type: PermitType::Itas,
+                foreigner_id: foreigner,
+                passport_id: None,
+                visa_index_id: visa,
+                visa_code: "E23".into(),
+                sponsor_id: None,
+                employer_id: None,
+                occupation: None,
+                address_id: None,
+                port_of_entry: None,
+                entry_date: None,
+                valid_from: date("2026-01-01")?,
+                valid_until: date("2027-12-31")?,
+                issuing_office_id: office,
+                document_serial: format!("B{i:08}"),
+                previous_permit_id: None,
+                status: PermitStatus::Active,
+            },
+            None,
+            0,
+        )
+        .await?;
+    }
     Ok(())
 }
