@@ -1,6 +1,8 @@
 // Small wrappers over uPlot (vendored from npm, loaded once on demand): a line chart and a bar
 // chart over labelled categories (months), sized to their container and redrawn on resize; and
 // the loader of the vendored Leaflet for the map pages.
+import { t } from './i18n.js';
+
 const loaded = {};
 
 /** Loads a classic script (a vendored library) once. */
@@ -59,7 +61,7 @@ export async function chart(el, { labels, series, height = 220 }) {
       { values: (u, splits) => splits.map((i) => (Number.isInteger(i) ? labels[i] ?? '' : '')), space: 40, gap: 4, stroke: '#52606d', grid: { show: false } },
       { stroke: '#52606d', grid: { stroke: '#e4e7eb' }, size: 50 },
     ],
-    series: [{ label: '', value: (u, v) => (v == null ? '' : labels[v] ?? '') }, ...series.map((s) => ({
+    series: [{ label: t('chart_x'), value: (u, v) => (v == null ? '' : labels[v] ?? '') }, ...series.map((s) => ({
       label: s.label,
       stroke: s.color,
       fill: s.bars ? `${s.color}cc` : `${s.color}22`,
