@@ -138,13 +138,27 @@ pub fn away_from_address(
 /// Whether a check at `position` (lat, lng), in desa/kelurahan `desa`, lies outside the area of
 /// order `o`: its polygon when it has one, else its region code prefix. `None` when the order has no
 /// area or the check's place is unknown.
+///
+/// An area built from kecamatan also holds every check whose desa (located on the detailed desa
+/// polygons) belongs to one of them: the embedded kecamatan outlines are simplified, and near their
+/// edges about one position in twenty fell outside its own kecamatan's outline.
 pub fn outside_area(
     o: &WrittenOrder,
     position: Option<(f64, f64)>,
     desa: Option<&str>,
 ) -> Option<bool> {
+    let in_named_kecamatan = || {
+        desa.is_some_and(|d| {
+            o.area_kecamatan.iter().any(|k| {
+                d.strip_prefix(k.as_str())
+                    .is_some_and(|rest| rest.starts_with('.'))
+            })
+        })
+    };
     match (&o.area, &o.area_region_code) {
-        (Some(area), _) => position.map(|(lat, lng)| !area.contains(lat, lng)),
+        (Some(area), _) => {
+            position.map(|(lat, lng)| !area.contains(lat, lng) && !in_named_kecamatan())
+        }
         (None, Some(prefix)) => desa.map(|d| !d.starts_with(prefix.as_str())),
         (None, None) => None,
     }
@@ -362,6 +376,7 @@ mod tests {
             title: "Operasi".into(),
             area_region_code: None,
             area: None,
+            area_kecamatan: Vec::new(),
             starts_on: "2026-01-01".into(),
             ends_on: "2026-12-31".into(),
             status: "planned".into(),
@@ -520,6 +535,18 @@ mod tests {
             ["officer_outside_area"]
         );
         assert_eq!(outside_area(&o, None, None), None, "no position, no answer");
+        // Outside the outline, but in a desa of a kecamatan the area was built from: inside.
+        let (far_out, desa) = (Some((-6.20, 107.15)), Some("32.16.06.2002"));
+        assert_eq!(outside_area(&o, far_out, desa), Some(true));
+        o.area_kecamatan = vec!["32.16.06".into()];
+        assert_eq!(outside_area(&o, far_out, desa), Some(false));
+        assert_eq!(
+            outside_area(&o, far_out, Some("32.16.061.2002")),
+            Some(true),
+            "a code prefix is not a kecamatan"
+        );
+        assert_eq!(outside_area(&o, far_out, Some("32.16.07.2002")), Some(true));
+        o.area_kecamatan.clear();
         o.area = None;
         assert_eq!(
             outside_area(&o, Some((-6.2, 107.15)), Some("32.16.06.2002")),

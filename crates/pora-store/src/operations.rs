@@ -35,8 +35,6 @@ pub struct Operation {
     /// The written order.
     #[serde(flatten)]
     pub order: WrittenOrder,
-    /// Kecamatan the area was built from (empty when drawn, or without an area).
-    pub area_kecamatan: Vec<String>,
     /// `planned`, `closed` or `cancelled`.
     pub status: String,
     /// `planned` (before its first day), `active`, `completed` (after its last day or closed) or
@@ -146,18 +144,14 @@ pub async fn field_officers_among(c: &mut Conn, office_id: i64, ids: &[i64]) -> 
     Ok(q.fetch_all(c).await?)
 }
 
-const SELECT_OPERATION: &str = "status, area_kecamatan, created_by, created_at, updated_at, \
+const SELECT_OPERATION: &str = "created_by, created_at, updated_at, \
      (SELECT COUNT(*) FROM check_reports k WHERE k.written_order_id = o.id) AS checks FROM written_orders o";
 
 fn operation_from_row(r: &AnyRow, today: &str) -> Result<Operation> {
     let order = WrittenOrder::from_row(r)?;
-    let status: String = r.try_get("status")?;
-    let kec: Option<String> = r.try_get("area_kecamatan")?;
+    let status = order.status.clone();
     Ok(Operation {
         phase: phase(&status, &order.starts_on, &order.ends_on, today).to_owned(),
-        area_kecamatan: kec
-            .map(|k| k.split(',').map(str::to_owned).collect())
-            .unwrap_or_default(),
         status,
         team: Vec::new(),
         created_by: r.try_get("created_by")?,

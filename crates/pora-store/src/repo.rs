@@ -1520,6 +1520,8 @@ pub struct WrittenOrder {
     pub area_region_code: Option<String>,
     /// Area as polygons (drawn on the map or built from kecamatan), parsed once when read.
     pub area: Option<crate::area::Area>,
+    /// Kecamatan the area was built from (empty when drawn, or without an area).
+    pub area_kecamatan: Vec<String>,
     /// First day.
     pub starts_on: String,
     /// Last day.
@@ -1539,7 +1541,7 @@ impl WrittenOrder {
 
 /// Columns of `written_orders` that [`WrittenOrder`] is read from.
 pub const WRITTEN_ORDER_COLUMNS: &str =
-    "id, number, office_id, title, area_region_code, area_geojson, starts_on, ends_on, status";
+    "id, number, office_id, title, area_region_code, area_geojson, area_kecamatan, starts_on, ends_on, status";
 
 impl<'r> FromRow<'r, sqlx::any::AnyRow> for WrittenOrder {
     fn from_row(row: &'r sqlx::any::AnyRow) -> std::result::Result<Self, sqlx::Error> {
@@ -1559,6 +1561,10 @@ impl<'r> FromRow<'r, sqlx::any::AnyRow> for WrittenOrder {
             title: row.try_get("title")?,
             area_region_code: row.try_get("area_region_code")?,
             area,
+            area_kecamatan: row
+                .try_get::<Option<String>, _>("area_kecamatan")?
+                .map(|k| k.split(',').map(str::to_owned).collect())
+                .unwrap_or_default(),
             starts_on: row.try_get("starts_on")?,
             ends_on: row.try_get("ends_on")?,
             status: row.try_get("status")?,

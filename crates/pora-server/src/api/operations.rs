@@ -188,7 +188,7 @@ async fn check_body(
             let (a, k) = kecamatan_area(k)?;
             (Some(a), k)
         }
-        (None, None, Some(o)) => (o.order.area.clone(), o.area_kecamatan.clone()),
+        (None, None, Some(o)) => (o.order.area.clone(), o.order.area_kecamatan.clone()),
         (None, None, None) => {
             return Err(ApiError::invalid(
                 "area",

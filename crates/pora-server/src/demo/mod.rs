@@ -1109,14 +1109,24 @@ pub async fn generate(state: &AppState, seed: u64, scale: f64) -> anyhow::Result
             starts.unix(),
         )
         .await?;
-        orders.push((id, number, starts, ends));
+        orders.push((id, number, starts, ends, region));
     }
     let mut planned = Vec::new();
     for k in 0..n_checks {
-        let (_, order_no, starts, ends) = &orders[(k as usize * orders.len()) / n_checks as usize];
+        let (_, order_no, starts, ends, region) =
+            &orders[(k as usize * orders.len()) / n_checks as usize];
         let day = starts.add_days(rng.range(0, (ends.days() - starts.days()).max(0)));
         let at = (day.unix() + rng.range(1, 10) * 3600 + rng.range(0, 3599)).min(now);
-        let h = &holders[rng.range(0, holders.len() as i64 - 1) as usize];
+        // The team checks people who live in the operation's area; about one check in twenty is
+        // somewhere else (and raises `officer_outside_area`).
+        let in_area = rng.chance(0.95);
+        let mut h = &holders[rng.range(0, holders.len() as i64 - 1) as usize];
+        for _ in 0..50 {
+            if !in_area || desa[h.desa].code.starts_with(region) {
+                break;
+            }
+            h = &holders[rng.range(0, holders.len() as i64 - 1) as usize];
+        }
         if matches!(
             h.status,
             PermitStatus::Exited | PermitStatus::Deceased | PermitStatus::Deported
