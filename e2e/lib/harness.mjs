@@ -136,6 +136,11 @@ export async function launchBrowser({ args = [], headless = true } = {}) {
 
 /** Saves a full-page screenshot as e2e/artifacts/<name>.png and returns its path. */
 export async function screenshot(page, name, { fullPage = true } = {}) {
+  // Every page shown is made of elements: a value appended to the page's <main> as bare text (a
+  // `null` once stood under a map) fails the test that looks at the page.
+  const stray = await page.$$eval('main', (ms) => ms.flatMap((m) => [...m.childNodes]
+    .filter((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim()).map((n) => n.textContent)));
+  if (stray.length) throw new Error(`${name}: stray text in <main>: ${JSON.stringify(stray)}`);
   mkdirSync(ARTIFACTS, { recursive: true });
   const path = join(ARTIFACTS, `${name}.png`);
   await page.screenshot({ path, fullPage });

@@ -219,7 +219,7 @@ async function detail(main, id, kecGeo) {
     h('thead', {}, h('tr', {}, ...[t('op_code'), t('op_class'), t('op_count')].map((c) => h('th', { scope: 'col' }, c)))),
     h('tbody', {}, ...r.findings_by_code.map((f) => h('tr', {}, h('td', {}, f.code), h('td', {}, f.outcome), h('td', { class: 'num' }, num(f.count)))))));
   main.append(h('div', { class: 'panel map-panel' }, mapEl),
-    r.checks ? null : h('p', { class: 'muted', id: 'no-checks' }, t('op_no_checks')),
+    ...(r.checks ? [] : [h('p', { class: 'muted', id: 'no-checks' }, t('op_no_checks'))]),
     h('div', { class: 'report-grid results-tables' }, h('section', {}, h('h2', {}, t('op_by_officer')), byOfficer),
       h('section', {}, h('h2', {}, t('op_by_code')), byCode)));
 
