@@ -23,6 +23,15 @@ test('a supervisor works an alert open → investigating → BAP → closed', as
   const row = page.locator('#alerts-table tbody tr').first();
   const id = await row.getAttribute('data-id');
   assert.ok(id, 'the demo has open alerts');
+  // Reasons in Bahasa Indonesia, written from each alert's evidence (the server's are English).
+  const reasons = await page.$$eval('#alerts-table tbody tr', (trs) => trs.map((tr) => [tr.dataset.kind, tr.children[5].textContent]));
+  const bahasa = { officer_outside_area: /^Pemeriksaan di luar wilayah surat perintah /, overstay: /^Overstay [\d.]+ hari, denda Rp/,
+    expiring: /^Habis berlaku dalam /, incomplete: /^Data izin tidak lengkap$/, revoked_seen: /^Izin berstatus .* diperlihatkan di lapangan$/ };
+  let seen = 0;
+  for (const [kind, text] of reasons) {
+    if (bahasa[kind]) { assert.match(text, bahasa[kind], kind); seen += 1; }
+  }
+  assert.ok(seen > 0, `translated kinds on the first page: ${[...new Set(reasons.map(([k]) => k))].join(', ')}`);
   await screenshot(page, 'alerts');
   const form = page.locator(`form.workflow[data-alert="${id}"]`);
   await form.locator('select').selectOption('investigating');

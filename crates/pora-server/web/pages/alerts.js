@@ -2,7 +2,8 @@
 // open → investigating → BAP → closed (POST /api/v1/alerts/{id}/transition), with the API's
 // field-level messages shown next to the field. Listing is an audited read.
 import { h, api, errorBox } from '../app.js';
-import { t, instant } from '../i18n.js';
+import { t, instant, num, getLang } from '../i18n.js';
+import { WORDS as PERMIT_WORDS } from './permits.js';
 
 /** The alert kinds' words (also used by the person and officers pages). */
 export const KIND_WORDS = {
@@ -22,6 +23,45 @@ export const KIND_WORDS = {
   },
 };
 
+/**
+ * An alert's reason in the page's language, written from its kind and evidence (`details`). The
+ * server's reason is one English sentence; where the evidence does not carry what a sentence needs
+ * (or the kind has no sentence here) that sentence is shown as it is.
+ */
+export function alertReason(a) {
+  let d = a.details || {};
+  if (typeof d === 'string') {
+    try { d = JSON.parse(d) || {}; } catch { d = {}; }
+  }
+  const has = (...keys) => keys.every((k) => d[k] != null);
+  const km = (m) => num(Math.round(m / 100) / 10);
+  const id = {
+    forged: () => has('outcome') && `Perangkat menilai kode tidak asli (${d.outcome})`,
+    unknown_permit: () => 'Dokumen yang diperiksa tidak cocok dengan izin mana pun di registri',
+    incomplete: () => 'Data izin tidak lengkap',
+    revoked_seen: () => has('status') && `Izin berstatus ${(t(`st_${d.status}`) || d.status).toLowerCase()} diperlihatkan di lapangan`,
+    overstay: () => has('days', 'charge_idr') && `Overstay ${num(d.days)} hari, denda Rp${num(d.charge_idr)}`,
+    expiring: () => has('days_left') && `Habis berlaku dalam ${num(d.days_left)} hari, perpanjangan belum diajukan`,
+    away_from_address: () => {
+      if (!has('distance_m', 'limit_m')) return null;
+      const far = d.distance_m > d.limit_m;
+      const other = d.kecamatan_seen && d.kecamatan_registered && d.kecamatan_seen !== d.kecamatan_registered;
+      if (far && other) return `Terlihat ${km(d.distance_m)} km dari alamat terdaftar, di kecamatan lain`;
+      if (far) return `Terlihat ${km(d.distance_m)} km dari alamat terdaftar`;
+      return 'Terlihat di kecamatan lain dari alamat terdaftar';
+    },
+    check_without_order: () => !has('problem') && 'Diperiksa tanpa surat perintah (tertangkap tangan)',
+    officer_outside_area: () => has('order') && `Pemeriksaan di luar wilayah surat perintah ${d.order}`,
+    device_clock: () => has('skew_s') && `Jam perangkat menyimpang ${num(d.skew_s)} detik dari waktu GNSS`,
+  };
+  const en = {
+    overstay: () => has('days', 'charge_idr') && `Overstay of ${num(d.days)} days, charge Rp${num(d.charge_idr)}`,
+    expiring: () => has('days_left') && `Expires in ${num(d.days_left)} days, no extension filed`,
+  };
+  const own = (getLang() === 'en' ? (a.reason ? null : en[a.kind]) : id[a.kind])?.();
+  return own || a.reason || '';
+}
+
 /** An alert kind in words, or the code itself when it has none. */
 export function alertKind(code) {
   const w = t(`ak_${code}`);
@@ -30,6 +70,7 @@ export function alertKind(code) {
 
 export const WORDS = {
   id: {
+    ...PERMIT_WORDS.id,
     ...KIND_WORDS.id,
     a_title: 'Peringatan', a_state: 'Tahap', a_kind: 'Jenis', a_age: 'Usia', a_any: 'Semua', a_filter: 'Saring', a_when: 'Dibuat',
     a_person: 'Orang asing', a_reason: 'Alasan', a_action: 'Tindak lanjut', a_to: 'Pindahkan ke', a_note: 'Catatan / nomor BAP', a_apply: 'Simpan',
@@ -37,6 +78,7 @@ export const WORDS = {
     as_open: 'Terbuka', as_investigating: 'Diselidiki', as_bap: 'BAP', as_closed: 'Ditutup', days_n: '{n} hari terakhir', a_more: 'Berikutnya →',
   },
   en: {
+    ...PERMIT_WORDS.en,
     ...KIND_WORDS.en,
     a_title: 'Alerts', a_state: 'Stage', a_kind: 'Kind', a_age: 'Age', a_any: 'Any', a_filter: 'Filter', a_when: 'Raised',
     a_person: 'Foreigner', a_reason: 'Reason', a_action: 'Follow-up', a_to: 'Move to', a_note: 'Note / BAP number', a_apply: 'Save',
@@ -119,7 +161,7 @@ export async function render(main) {
     return h('tr', { dataset: { id: a.id, kind: a.kind } },
       h('td', {}, `#${a.id}`), h('td', {}, instant(a.created_at)), h('td', {}, alertKind(a.kind)), stateCell,
       h('td', {}, a.niora ? h('a', { href: `/persons/${encodeURIComponent(a.niora)}` }, a.niora) : '–'),
-      h('td', { class: 'wrap' }, a.reason || ''), actionCell);
+      h('td', { class: 'wrap' }, alertReason(a)), actionCell);
   });
   box.replaceChildren(h('table', { id: 'alerts-table' },
     h('thead', {}, h('tr', {}, ...['#', t('a_when'), t('a_kind'), t('a_state'), t('a_person'), t('a_reason'), t('a_action')].map((c) => h('th', { scope: 'col' }, c)))),

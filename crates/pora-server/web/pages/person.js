@@ -6,7 +6,7 @@
 import { h, api, purpose, errorBox } from '../app.js';
 import { t, date, instant } from '../i18n.js';
 import { statusBadge, eventName, WORDS as PERMIT_WORDS } from './permits.js';
-import { alertKind, KIND_WORDS } from './alerts.js';
+import { alertKind, alertReason, KIND_WORDS } from './alerts.js';
 import { script, style } from '../charts.js';
 
 export const WORDS = {
@@ -201,7 +201,7 @@ export async function render(main, { me }) {
     if (!items.length) return h('p', { class: 'muted', id: 'alerts-none' }, t('f_none'));
     return h('div', {}, table('person-alerts', [t('f_when'), t('f_kind'), t('f_stage'), t('f_reason')],
       items.map((a) => h('tr', { dataset: { state: a.state } }, h('td', {}, instant(a.created_at)), h('td', { dataset: { kind: a.kind } }, alertKind(a.kind)),
-        h('td', {}, h('span', { class: `badge st-${a.state}` }, word('as', a.state))), h('td', { class: 'wrap' }, a.reason)))),
+        h('td', {}, h('span', { class: `badge st-${a.state}` }, word('as', a.state))), h('td', { class: 'wrap' }, alertReason(a))))),
     h('p', {}, h('a', { href: '/alerts' }, t('f_open_alerts'))));
   });
   const access = later(t('f_access'), 'access-section', async () => {
