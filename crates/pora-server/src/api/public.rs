@@ -33,13 +33,16 @@ async fn sqlx_ping(state: &AppState) -> Result<(), pora_store::StoreError> {
     repo::offices(&mut c).await.map(|_| ())
 }
 
-/// `GET /metrics`.
+/// `GET /metrics`: the HTTP series, and how often the status lists were built and signed.
 pub async fn metrics(State(state): State<AppState>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        state.metrics.render(),
-    )
-        .into_response()
+    let mut text = state.metrics.render();
+    text.push_str(&format!(
+        "# HELP pora_status_list_builds_total Status list tokens built and signed since start.\n\
+         # TYPE pora_status_list_builds_total counter\n\
+         pora_status_list_builds_total {}\n",
+        state.keys.status_builds()
+    ));
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
 /// `GET /api/v1/openapi.json`.

@@ -268,6 +268,11 @@ async fn concurrent_verifications_build_an_empty_status_list_once() {
             .await
             .unwrap();
         assert_eq!(keys.status_builds() - before, 1);
+        // The count is published for monitoring.
+        let metrics = app.call("GET", "/metrics", None, None, &[]).await;
+        let text = String::from_utf8(metrics.bytes).unwrap();
+        let line = format!("pora_status_list_builds_total {}\n", keys.status_builds());
+        assert!(text.contains(&line), "{text}");
     })
     .await;
 }
