@@ -174,6 +174,15 @@ export function t(key, vars = {}) {
   return s.replace(/\{(\w+)\}/g, (_, k) => (vars[k] ?? `{${k}}`));
 }
 
+/** The word for `code` under `prefix` (`t(`${prefix}_${code}`)`), or `fallback` (the code itself)
+ * when there is none. */
+export function word(prefix, code, fallback = code) {
+  if (code == null) return '–';
+  const key = `${prefix}_${code}`;
+  const w = t(key);
+  return w === key ? fallback : w;
+}
+
 /** A number in the language's grouping (1.234 / 1,234). */
 export function num(n) {
   return new Intl.NumberFormat(lang === 'en' ? 'en-GB' : 'id-ID').format(n ?? 0);

@@ -2,7 +2,7 @@
 // open → investigating → BAP → closed (POST /api/v1/alerts/{id}/transition), with the API's
 // field-level messages shown next to the field. Listing is an audited read.
 import { h, api, errorBox } from '../app.js';
-import { t, instant, num, getLang } from '../i18n.js';
+import { t, instant, num, getLang, word } from '../i18n.js';
 import { WORDS as PERMIT_WORDS } from './permits.js';
 
 /** The alert kinds' words (also used by the person and officers pages). */
@@ -39,7 +39,7 @@ export function alertReason(a) {
     forged: () => has('outcome') && `Perangkat menilai kode tidak asli (${d.outcome})`,
     unknown_permit: () => 'Dokumen yang diperiksa tidak cocok dengan izin mana pun di registri',
     incomplete: () => 'Data izin tidak lengkap',
-    revoked_seen: () => has('status') && `Izin berstatus ${(t(`st_${d.status}`) || d.status).toLowerCase()} diperlihatkan di lapangan`,
+    revoked_seen: () => has('status') && `Izin berstatus ${word('st', d.status).toLowerCase()} diperlihatkan di lapangan`,
     overstay: () => has('days', 'charge_idr') && `Overstay ${num(d.days)} hari, denda Rp${num(d.charge_idr)}`,
     expiring: () => has('days_left') && `Habis berlaku dalam ${num(d.days_left)} hari, perpanjangan belum diajukan`,
     away_from_address: () => {
@@ -64,8 +64,7 @@ export function alertReason(a) {
 
 /** An alert kind in words, or the code itself when it has none. */
 export function alertKind(code) {
-  const w = t(`ak_${code}`);
-  return w === `ak_${code}` ? code.replace(/_/g, ' ') : w;
+  return word('ak', code, code.replace(/_/g, ' '));
 }
 
 export const WORDS = {

@@ -2,7 +2,7 @@
 // the last check, their devices and the open alerts naming them (chain breaks, clock, area…), from
 // GET /api/v1/stats/officers (no person named).
 import { h, api } from '../app.js';
-import { t, num, instant } from '../i18n.js';
+import { t, num, instant, word } from '../i18n.js';
 import { alertKind, KIND_WORDS } from './alerts.js';
 
 export const WORDS = {
@@ -30,8 +30,7 @@ export async function render(main) {
   const r = await api(`/api/v1/stats/officers?since_days=${days}`);
   // Tim PORA 2 before Tim PORA 10.
   const byName = (a, b) => a.display_name.localeCompare(b.display_name, undefined, { numeric: true });
-  const deviceState = (s) => (t(`ds_${s}`) === `ds_${s}` ? s : t(`ds_${s}`));
-  const devices = (m) => Object.entries(m).map(([s, n]) => `${num(n)} ${deviceState(s)}`).join(', ');
+  const devices = (m) => Object.entries(m).map(([s, n]) => `${num(n)} ${word('ds', s)}`).join(', ');
   // One chip per alert kind; a broken device chain is red, the rest amber.
   const alerts = (m) => h('div', { class: 'chips tight' }, ...Object.entries(m).map(([k, n]) =>
     h('span', { class: `badge ${k === 'device_chain' ? 'overstay' : 'expiring'}`, dataset: { kind: k } }, `${alertKind(k)}: ${num(n)}`)));

@@ -4,7 +4,7 @@
 // corrections found in the field, alerts about the person, and who read the record
 // (supervisors). Every call here is an audited read with the chosen purpose.
 import { h, api, purpose, errorBox } from '../app.js';
-import { t, date, instant } from '../i18n.js';
+import { t, date, instant, word } from '../i18n.js';
 import { statusBadge, eventName, WORDS as PERMIT_WORDS } from './permits.js';
 import { alertKind, alertReason, KIND_WORDS } from './alerts.js';
 import { script, style } from '../charts.js';
@@ -56,12 +56,6 @@ export const WORDS = {
   },
 };
 
-/** A word for a code, or the code itself when there is none. */
-const word = (prefix, code) => {
-  if (code == null) return '–';
-  const w = t(`${prefix}_${code}`);
-  return w === `${prefix}_${code}` ? code : w;
-};
 
 function table(id, head, rows) {
   return h('div', { class: 'table-wrap' }, h('table', { id },
